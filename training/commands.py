@@ -1,0 +1,73 @@
+"""``foreign-desk train`` and ``foreign-desk evaluate``, registered through the ``foreign_desk.commands`` entry point.
+
+Each task (``topic``, ``stance``) is a module under ``training`` that exposes:
+
+- ``load_config(path) -> config`` validating a YAML config (pydantic) before any work starts;
+- ``train(config, resume: bool = False) -> Path`` training and saving a model directory;
+- ``evaluate(model_dir, split: str, output: Path | None) -> dict`` printing and returning held-out metrics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+from pathlib import Path
+from types import ModuleType
+
+import yaml
+
+TASK_MODULES = {"topic": "training.topic", "stance": "training.stance"}
+
+
+def task_module(task: str) -> ModuleType:
+    if task not in TASK_MODULES:
+        raise ValueError(f"unknown task {task!r}; expected one of {sorted(TASK_MODULES)}")
+    return importlib.import_module(TASK_MODULES[task])
+
+
+def task_of_config(path: Path) -> str:
+    if not path.is_file():
+        raise FileNotFoundError(f"config file not found: {path}")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or "task" not in data:
+        raise ValueError(f"{path}: config must be a mapping with a 'task' key ({' or '.join(TASK_MODULES)})")
+    return str(data["task"])
+
+
+def task_of_model(model_dir: Path) -> str:
+    config = model_dir / "config.json"
+    if not config.is_file():
+        raise FileNotFoundError(f"{model_dir}: not a saved model directory (no config.json)")
+    return str(json.loads(config.read_text(encoding="utf-8"))["task"])
+
+
+def _train(args: argparse.Namespace) -> int:
+    for path in args.configs:
+        module = task_module(task_of_config(Path(path)))
+        config = module.load_config(Path(path))
+        out = module.train(config, resume=args.resume)
+        print(f"saved {out}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    model_dir = Path(args.model_dir)
+    module = task_module(task_of_model(model_dir))
+    module.evaluate(model_dir, split=args.split, output=Path(args.output) if args.output else None)
+    return 0
+
+
+def register_train(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("train", help="train models from YAML configs (configs/*.yaml)")
+    p.add_argument("configs", nargs="+", help="YAML config files")
+    p.add_argument("--resume", action="store_true", help="resume from the last checkpoint in the output dir")
+    p.set_defaults(func=_train)
+
+
+def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("evaluate", help="evaluate a saved model on its held-out split")
+    p.add_argument("model_dir", help="saved model directory")
+    p.add_argument("--split", default="test", choices=["dev", "test"], help="held-out split (default test)")
+    p.add_argument("-o", "--output", help="write metrics JSON here")
+    p.set_defaults(func=_evaluate)
