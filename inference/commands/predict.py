@@ -1,9 +1,127 @@
-"""`foreign-desk predict` (placeholder until its issue lands: registers nothing)."""
+"""``foreign-desk predict``: raw dumps, JSONL, CSV or Parquet in; topics and stance toward every actor out."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+
+from inference.readers import InputRecord, read_records
+from inference.writers import ResultWriter
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    return None
+    p = subparsers.add_parser(
+        "predict",
+        help="topics and stance toward actors for every article",
+        description="INPUT: raw text dumps (segmented first), JSONL {id,text[,headline|title]}, CSV (title,text), "
+        "Parquet; files, directories and globs; '-' for stdin. OUT: JSONL, or CSV/Parquet by extension.",
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("-o", "--output", help="output file (.jsonl, .csv, .parquet); default JSONL on stdout")
+    p.add_argument("--models", help="directory holding the saved models (default: the committed models/)")
+    p.add_argument("--topic-model", default=None, help="topic model dir name or path (default topic-minilm)")
+    p.add_argument("--stance-model", default=None, help="stance model dir name or path (default stance-minilm)")
+    p.add_argument("--actors", action="append", default=[], help="extra/override actor gazetteer YAML (repeatable)")
+    p.add_argument("--int8", action="store_true", help="int8 dynamic quantization of the transformer models")
+    p.add_argument("--batch-size", type=int, default=16, help="articles per batch (default 16)")
+    p.add_argument("--resume", action="store_true", help="skip ids already in OUT (after an interruption)")
+    p.add_argument("--table", action="store_true", help="also print a readable table of the results")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def _batches(records: Iterator[InputRecord], size: int) -> Iterator[list[InputRecord]]:
+    while batch := list(islice(records, size)):
+        yield batch
+
+
+def run(args: argparse.Namespace) -> int:
+    from inference.pipeline import DEFAULT_STANCE_MODEL, DEFAULT_TOPIC_MODEL, Pipeline
+
+    if args.batch_size < 1:
+        raise ValueError("--batch-size must be at least 1")
+    out = Path(args.output) if args.output else None
+    pipe = Pipeline.from_pretrained(
+        args.models,
+        topic_model=args.topic_model or DEFAULT_TOPIC_MODEL,
+        stance_model=args.stance_model or DEFAULT_STANCE_MODEL,
+        quantize=args.int8,
+        actors_files=args.actors,
+    )
+    writer = ResultWriter(out, resume=args.resume, topic_labels=pipe.topic_labels)
+    if writer.done_ids:
+        log.info("resuming: %d articles already in %s", len(writer.done_ids), writer.partial)
+    records = (r for r in read_records(args.inputs) if r.id not in writer.done_ids)
+    shown = [] if args.table else None
+    n = errors = 0
+    start = time.perf_counter()
+    progress = None if args.no_progress or out is None and not sys.stderr.isatty() else _progress()
+    task = progress.add_task("predict", total=None) if progress else None
+    try:
+        if progress:
+            progress.start()
+        for batch in _batches(records, args.batch_size):
+            for result in pipe.predict_records(batch):
+                record = result.to_dict()
+                writer.write(record)
+                n += 1
+                errors += record["error"] is not None
+                if shown is not None and len(shown) < 200:
+                    shown.append(record)
+            writer.flush()
+            if progress:
+                progress.update(task, advance=len(batch))
+    except BaseException:
+        writer.abort()
+        if out is not None:
+            print(f"interrupted: {n} new articles kept in {writer.partial}; rerun with --resume", file=sys.stderr)
+        raise
+    finally:
+        if progress:
+            progress.stop()
+    writer.finish()
+    elapsed = time.perf_counter() - start
+    if shown is not None:
+        from inference.report import print_results_table
+
+        print_results_table(shown)
+    skipped = len(writer.done_ids)
+    rate = n / elapsed if elapsed > 0 else 0.0
+    print(
+        f"summary: {n} articles ({errors} errors{f', {skipped} skipped as done' if skipped else ''}) "
+        f"in {elapsed:.1f} s ({rate:.1f} articles/s)" + (f" -> {out}" if out else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _progress():
+    from rich.console import Console
+    from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    class RateColumn(TextColumn):
+        def __init__(self) -> None:
+            super().__init__("")
+
+        def render(self, task):  # noqa: ANN001 - rich API
+            from rich.text import Text
+
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.1f} articles/s" if speed else "")
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
