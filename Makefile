@@ -9,13 +9,14 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,spark]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
 demo: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/foreign-desk demo
+	HF_HUB_OFFLINE=1 $(BIN)/foreign-desk predict samples/sample_dump.txt -o demo-output.jsonl --table
+	@echo "wrote demo-output.jsonl"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -24,7 +25,7 @@ test: $(STAMP) lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/run_all.py
+	for b in benchmarks/bench_*.py; do HF_HUB_OFFLINE=1 $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
