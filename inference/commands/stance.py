@@ -1,9 +1,128 @@
-"""`foreign-desk stance` (placeholder until its issue lands: registers nothing)."""
+"""``foreign-desk stance INPUT [-o OUT] [--model DIR] [--batch-size N] [--int8]``.
+
+INPUT is JSONL, one target per line: ``{"id", "text", "start", "end"}`` (the character span of the target in
+``text``); ``-`` reads stdin. Output is JSONL in the same order: ``{"id", "stance", "scores": {...}}``, or
+``{"id", "error": "..."}`` for a bad record (the others still get their prediction). With ``-o`` the file appears
+only once complete (written beside it, then renamed).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+log = logging.getLogger(__name__)
+CHUNK = 512  # records predicted (and written) at a time
+REQUIRED = ("id", "text", "start", "end")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    return None
+    p = subparsers.add_parser(
+        "stance",
+        help="stance (negative/neutral/positive) toward target spans, JSONL in -> JSONL out",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("input", help='JSONL of {"id", "text", "start", "end"}; "-" = stdin')
+    p.add_argument("-o", "--output", help="output JSONL (default stdout)")
+    p.add_argument("--model", help="saved stance model directory (default models/stance-minilm)")
+    p.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default 32)")
+    p.add_argument("--int8", action="store_true", help="dynamic int8 quantization (MiniLM, CPU)")
+    p.set_defaults(func=run)
+
+
+def parse_record(line: str, number: int) -> tuple[Any, Any]:
+    """``(id, StanceTarget)`` or ``(id, error message)`` for one input line."""
+    from inference.stance.targets import TargetError, as_target
+
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})"
+    if not isinstance(rec, dict):
+        return None, f"line {number}: expected a JSON object, got {type(rec).__name__}"
+    rid = rec.get("id")
+    missing = [k for k in REQUIRED if k not in rec]
+    if missing:
+        return rid, f"line {number}: missing field(s): {', '.join(missing)}"
+    try:
+        return rid, as_target(rec)
+    except TargetError as exc:
+        return rid, f"line {number}: {exc}"
+
+
+def stance_records(lines: Iterable[str], classifier, batch_size: int = 32) -> Iterator[dict[str, Any]]:
+    """Output records for input lines, in order; blank lines are skipped."""
+    from inference.stance.classifier import predictions_from_proba
+    from inference.stance.targets import StanceTarget
+
+    chunk: list[tuple[Any, Any]] = []
+
+    def flush() -> Iterator[dict[str, Any]]:
+        valid = [item for _, item in chunk if isinstance(item, StanceTarget)]
+        preds = iter(predictions_from_proba(classifier.predict_proba(valid, batch_size=batch_size)) if valid else [])
+        for rid, item in chunk:
+            if isinstance(item, StanceTarget):
+                yield {"id": rid, **next(preds).to_dict()}
+            else:
+                yield {"id": rid, "error": item}
+        chunk.clear()
+
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        chunk.append(parse_record(line, number))
+        if len(chunk) >= CHUNK:
+            yield from flush()
+    if chunk:
+        yield from flush()
+
+
+def _write(records: Iterable[dict[str, Any]], fh: IO[str]) -> tuple[int, int]:
+    ok = bad = 0
+    for rec in records:
+        fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        if "error" in rec:
+            bad += 1
+            log.warning("record %s: %s", rec.get("id"), rec["error"])
+        else:
+            ok += 1
+    return ok, bad
+
+
+def run(args: argparse.Namespace) -> int:
+    from inference.stance.classifier import StanceClassifier
+
+    if args.batch_size < 1:
+        raise ValueError("--batch-size must be >= 1")
+    if args.input != "-" and not Path(args.input).is_file():
+        raise FileNotFoundError(f"input not found: {args.input}")
+    classifier = StanceClassifier.from_pretrained(args.model, quantize=args.int8)
+    source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")  # noqa: SIM115
+    try:
+        records = stance_records(source, classifier, args.batch_size)
+        if not args.output:
+            ok, bad = _write(records, sys.stdout)
+        else:
+            out = Path(args.output)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    ok, bad = _write(records, fh)
+                os.replace(tmp, out)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+    finally:
+        if source is not sys.stdin:
+            source.close()
+    log.info("stance: %d target(s) scored, %d error(s)", ok, bad)
+    return 0

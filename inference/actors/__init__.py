@@ -1,0 +1,12 @@
+"""Actor extraction: find countries, people and organisations in an article and normalise them.
+
+``ActorExtractor.default().extract(text, headline)`` returns an :class:`ActorResult` whose offsets refer to
+``headline + "\\n\\n" + text`` (the article's ``full_text``), or to ``text`` when there is no headline.
+"""
+
+from inference.actors.extractor import ActorExtractor
+from inference.actors.gazetteer import Gazetteer, GazetteerError
+from inference.actors.model import Actor, ActorResult, Mention
+from inference.sentences import Sentence
+
+__all__ = ["Actor", "ActorExtractor", "ActorResult", "Gazetteer", "GazetteerError", "Mention", "Sentence"]

@@ -1,0 +1,109 @@
+"""Word lists for recognising actors beyond the gazetteer: titles, organisation heads, first names."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+# Capitalised title words stripped from the front of a name ("Defence Secretary Delfin Lorenzana").
+TITLE_WORDS = frozenset("""
+President Vice Prime Minister Ministers Secretary Senator Sen Sen. Rep Rep. Representative Congressman Congresswoman
+Governor Gov Gov. Mayor Chairman Chairwoman Chair Speaker Leader Judge Justice Attorney General Gen Gen. Lieutenant
+Lt Lt. Colonel Col Col. Admiral Adm Ambassador Envoy King Queen Prince Princess Sheikh Sheik Emir Crown Chief Director
+Commissioner Spokesman Spokeswoman Spokesperson Mr Mr. Mrs Mrs. Ms Ms. Dr Dr. Foreign Defence Defense Finance Interior
+Trade Deputy Acting Former State Supreme Ayatollah Cardinal Rev Rev. Sir Lord Lady Dame Commander Major Maj Captain
+Capt Sergeant Sgt Officer Agent Counsel Special Adviser Advisor Aide Treasury Homeland Security Health Energy Labor
+Labour Commerce Education Agriculture Transportation Veterans Affairs National Majority Minority Whip CEO Executive
+Chancellor Premier President-elect Undersecretary Under Assistant Associate Principal Press Economy Economic
+Information Justice Intelligence Opposition Party Parliament Parliamentary Speaker Senior Top Cabinet Chief
+U.S. District Circuit Federal Presidential Candidate Democratic Republican Independent Then Late Secretary-General
+General Army Navy Marine Police Commissioner Inspector Provincial Regional Military Ret Ret. Brigadier Field Marshal
+Professor Prof Prof. Prosecutor High Commissioner Lawmaker Rabbi Imam Bishop Archbishop Pope Father Reverend Mullah Grand Cleric Leader Supreme
+""".split())
+
+# Lower-case words right before a name that mark it as a person ("spokesman Lu Kang").
+TITLE_CUES = frozenset("""
+spokesman spokeswoman spokesperson minister secretary leader president official adviser advisor aide lawyer attorney
+chief envoy ambassador director chairman chairwoman chair commander analyst economist judge candidate nominee senator
+governor mayor congressman congresswoman lawmaker representative prosecutor counsel founder executive premier
+chancellor king queen prince general colonel brother sister son daughter wife husband father mother cleric
+strongman dictator journalist reporter correspondent activist businessman businesswoman billionaire donor host
+investigator agent negotiator deputy colleague friend opponent rival challenger incumbent predecessor successor
+commissioner professor researcher fellow partner strategist pollster consultant manager manager, officer
+""".split())
+
+# Head words that make a capitalised phrase an organisation ("Consumer Financial Protection Bureau").
+ORG_HEADS = frozenset("""
+Committee Commission Party Agency Bureau Council Court Service Association Institute Foundation Bank Group Corp
+Corporation Inc Company Co Union Organization Organisation Office Administration Police Front Movement Caucus Center
+Centre Fund Times Post News Journal Network Alliance Federation League Coalition Authority Board Tribunal Parliament
+Assembly Congress Senate Guard Corps Forces Brigade Brigades Army Party Ministry Department Reserve Chamber
+Commission Society Foundation University College School Academy Trust Watch Project Forum Initiative Network
+Airlines Airways Motors Industries Holdings Partners Capital Energy Systems Technologies Media Broadcasting Press
+Church Council Conference Programme Program Tribunal Regiment Division Fleet Command Cartel Militia Rebels Taliban
+Watch International Institute Agency Inc. Corp. Ltd Ltd. LLC Entertainment Pictures Studios Group
+""".split())
+
+# Heads of state bodies: "<country> + these" is the country itself ("Chinese Foreign Ministry").
+BODY_WORDS = frozenset("""
+Foreign Defence Defense Interior Finance Trade Commerce Economy Ministry Ministries Government Embassy Consulate
+Mission Army Navy Air Force Forces Armed Military Cabinet Office Coast Guard Foreign-Ministry Affairs of government
+military army navy embassy authorities forces troops officials diplomats
+""".split())
+BODY_HEADS = frozenset("""
+Ministry Ministries Government Embassy Consulate Mission Army Navy Force Forces Military Cabinet Office Guard
+government military army navy embassy authorities forces troops officials diplomats
+""".split())
+
+# Lower-case words allowed inside a capitalised phrase.
+CONNECTORS = frozenset("of and for on the de del da di dos das al el bin ibn van von der den du la le y &".split())
+NAME_PARTICLES = frozenset("de del da di dos das al el bin ibn van von der den du la le y".split())
+
+# Capitalised words that are never (the start of) a person's name.
+NOT_NAMES = frozenset("""
+The A An In On At To From By For With Without But And Or Nor If When While As After Before Since Until Under Over
+He She It They We I You His Her Its Their Our My Your This That These Those There Here Then Now Also Still Yet So
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August September
+October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Christmas Easter Ramadan
+North South East West Northern Southern Eastern Western Central New Old Great Greater Upper Lower United
+Republican Republicans Democrat Democrats Democratic Independent Islamic Muslim Muslims Christian Christians Jewish
+Jews Catholic Sunni Shi'ite Shiite Shia Kurdish Kurds Arab Arabs Western Asian African European Latin
+Reuters AP AFP Twitter Facebook Google Internet Web Wall Street Street Avenue Road Square Bridge River Sea Ocean
+Gulf Bay Island Islands Mount Lake Valley Hills Airport Station Hotel Hospital Center Park Stadium City County
+State States House Senate Congress Capitol Hill Supreme Court Department Ministry Committee Council Party Union
+Will Can Could Would Should Must Might May Shall Do Does Did Is Are Was Were Be Been Has Have Had Not No Yes
+Mr Mrs Ms Dr Sir Some Many Most Any All Every Each Both Few Several Other Another Such What Which Who Whom Whose
+Why How Where Asked Speaking According Like Unlike Despite Although Though Because However Meanwhile Earlier
+Later Last Next First Second Third One Two Three Four Five Six Seven Eight Nine Ten Hundreds Thousands Dozens
+Obamacare Medicaid Medicare Brexit Election Day Army Navy Air Force Marines Coast Guard God Allah Jesus
+""".split())
+
+# Words before a capital that make it a place rather than a metonym ("talks in Beijing").
+LOCATION_WORDS = frozenset("in to from at near outside inside via around across visit visited visiting visits "
+                           "arrived arrive arriving flew fly flying travel traveled travelled traveling "
+                           "return returned returning embassy capital based".split())
+
+# After a surname-only token: words that confirm a person.
+SPEECH_VERBS = frozenset("said says told added wrote tweeted asked argued warned stated noted insisted "
+                         "denied declined urged called".split())
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Given names from the ``gender-guesser`` name dictionary (about 45,000 names, many languages)."""
+    try:
+        from gender_guesser.detector import Detector
+    except ImportError:  # optional: without it, only titled people are discovered
+        return frozenset()
+    names = Detector(case_sensitive=True).names
+    return frozenset(n for n in names if n[:1].isupper() and n not in NOT_NAMES)
+
+# Formal given name -> the short form used in the gazetteer ("Kenneth Bigley" is "Ken Bigley").
+NICKNAMES = {
+    "Kenneth": "Ken", "Robert": "Bob", "William": "Bill", "Richard": "Rick", "James": "Jim", "Michael": "Mike",
+    "Charles": "Chuck", "Thomas": "Tom", "Joseph": "Joe", "Stephen": "Steve", "Steven": "Steve", "Edward": "Ed",
+    "Christopher": "Chris", "Daniel": "Dan", "Anthony": "Tony", "Benjamin": "Ben", "Jeffrey": "Jeff", "Gregory": "Greg",
+    "Samuel": "Sam", "Timothy": "Tim", "Patrick": "Pat", "Donald": "Don", "Ronald": "Ron", "Alexander": "Alex",
+    "Nicholas": "Nick", "Matthew": "Matt", "Andrew": "Andy", "Elizabeth": "Liz", "Jennifer": "Jenny",
+    "Douglas": "Doug", "Albert": "Al", "Frederick": "Fred", "Gerald": "Jerry", "Lawrence": "Larry", "Peter": "Pete",
+    "Theodore": "Ted", "Rodney": "Rod", "Mitchell": "Mitch", "Kirsten": "Kirsten", "Jefferson": "Jeff",
+}

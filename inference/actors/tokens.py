@@ -1,0 +1,58 @@
+"""Word tokens with offsets, shared by the gazetteer index and the matcher."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# "U.S." / "H.R." as one token; words with inner hyphens, apostrophes or ampersands ("al-Sadr", "AT&T").
+_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:[&'’\-][^\W_]+)*")
+_POSSESSIVE = ("'s", "’s")
+# Abbreviations whose period may sit between two tokens of one name: "Mr. Smith", "George W. Bush".
+_DOTTED = {"Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Capt", "Sgt", "Adm", "Maj", "St", "Rev",
+           "Jr", "Sr", "Prof", "Pres", "Cmdr"}
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+
+
+# Compound suffixes split off a name: "Saudi-led", "al Qaeda-linked", "U.N.-backed".
+_SUFFIXES = frozenset("""led linked backed based born style era run owned allied affiliated inspired controlled held
+sponsored funded made brokered bound friendly leaning aligned dominated supported organised organized
+""".split())
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of ``text``; a trailing possessive "'s" and a compound suffix ("-led") are separate from the name."""
+    out: list[Token] = []
+    for m in _TOKEN.finditer(text):
+        s, e, t = m.start(), m.end(), m.group()
+        if len(t) > 2 and t.endswith(_POSSESSIVE):
+            e -= 2
+            t = t[:-2]
+        head, dash, tail = t.rpartition("-")
+        if dash and head and tail.lower() in _SUFFIXES:
+            out.append(Token(s, s + len(head), head))
+            out.append(Token(s + len(head) + 1, e, tail))
+            continue
+        out.append(Token(s, e, t))
+    return out
+
+
+def alias_key(alias: str) -> tuple[str, ...]:
+    """The token tuple an alias is indexed under."""
+    return tuple(t.text for t in tokenize(alias))
+
+
+def joined(text: str, left: Token, right: Token) -> bool:
+    """True when ``left`` and ``right`` are adjacent words of one name (only a space, or "W. " after an initial)."""
+    gap = text[left.end:right.start]
+    if gap == " ":
+        return True
+    if gap == ". " and (len(left.text) == 1 and left.text.isupper() or left.text in _DOTTED):
+        return True
+    return gap == "" and left.text.endswith(".")

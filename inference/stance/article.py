@@ -1,0 +1,164 @@
+"""Article-level stance toward each canonical actor, aggregated over the actor's mentions.
+
+Every mention of every actor is scored by the sentence-level classifier in one call, which groups targets by
+sentence: all mentions in one sentence share one forward pass. Per actor, the mention probabilities are averaged
+(weighted by how non-neutral each mention is, see :class:`AggregationRule`) and the evidence is the most confident
+non-neutral mentions.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from inference.stance.targets import LABELS, StanceTarget
+
+log = logging.getLogger(__name__)
+MAX_EVIDENCE = 3
+
+
+class _Classifier(Protocol):
+    def predict_proba(self, targets, batch_size: int = 32) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class AggregationRule:
+    """How mention probabilities become one actor stance.
+
+    ``weighting``: ``"mean"`` (plain mean) or ``"confidence"`` (each mention weighted by ``1 - p(neutral)``, so clear
+    non-neutral mentions dominate factual ones). ``bias`` multiplies the aggregated probabilities before the argmax
+    (per label, in :data:`LABELS` order); the default was calibrated on the article-level labels of reuters2017 and
+    agnews_world (``benchmarks/stance_article_eval.py --calibrate``).
+    """
+
+    weighting: str = "confidence"
+    bias: tuple[float, float, float] = (1.0, 1.0, 1.0)
+
+    def aggregate(self, proba: np.ndarray) -> np.ndarray:
+        if len(proba) == 0:
+            return np.array([0.0, 1.0, 0.0])
+        if self.weighting == "mean":
+            weights = np.ones(len(proba))
+        elif self.weighting == "confidence":
+            weights = 1.0 - proba[:, LABELS.index("neutral")] + 1e-3
+        else:
+            raise ValueError(f"unknown weighting {self.weighting!r}; expected 'mean' or 'confidence'")
+        return (proba * weights[:, None]).sum(0) / weights.sum()
+
+    def decide(self, scores: np.ndarray) -> str:
+        return LABELS[int(np.argmax(scores * np.asarray(self.bias)))]
+
+
+DEFAULT_RULE = AggregationRule()
+
+
+@dataclass
+class ActorStance:
+    """The article's stance toward one actor."""
+
+    actor: str
+    type: str
+    affiliation: str | None
+    mentions: int
+    stance: str
+    scores: dict[str, float]
+    evidence: list[dict[str, Any]] = field(default_factory=list)  # [{"sentence", "stance", "score"}]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _mention_target(mention, sentences: dict[int, Any]) -> tuple[StanceTarget, Any] | None:
+    sentence = sentences.get(mention.sentence)
+    if sentence is None or not (sentence.start <= mention.start < mention.end <= sentence.end):
+        sentence = next((s for s in sentences.values() if s.start <= mention.start < mention.end <= s.end), None)
+    if sentence is None:
+        log.warning("mention %r [%d, %d) lies in no sentence; skipped", mention.text, mention.start, mention.end)
+        return None
+    target = StanceTarget(sentence.text, mention.start - sentence.start, mention.end - sentence.start)
+    try:
+        return target.validate(), sentence
+    except ValueError as exc:
+        log.warning("mention %r skipped: %s", mention.text, exc)
+        return None
+
+
+def rule_of(classifier) -> AggregationRule:
+    """The aggregation rule a saved model was calibrated with (``config.json`` ``aggregation``), else the default."""
+    saved = (getattr(classifier, "config", None) or {}).get("aggregation")
+    if not saved:
+        return DEFAULT_RULE
+    return AggregationRule(weighting=saved.get("weighting", "confidence"), bias=tuple(saved.get("bias", (1, 1, 1))))
+
+
+def collect_targets(result) -> tuple[list[StanceTarget], list[tuple[int, Any]]]:
+    """Every usable mention of every actor as a sentence-level target, with its (actor index, sentence)."""
+    sentences = {s.index: s for s in result.sentences}
+    targets: list[StanceTarget] = []
+    owners: list[tuple[int, Any]] = []
+    for a_idx, actor in enumerate(result.actors):
+        for mention in actor.mentions:
+            found = _mention_target(mention, sentences)
+            if found is not None:
+                targets.append(found[0])
+                owners.append((a_idx, found[1]))
+    return targets, owners
+
+
+def aggregate_actors(result, proba: np.ndarray, owners: list[tuple[int, Any]], rule: AggregationRule) -> list[ActorStance]:
+    """Actor stances from the mention probabilities ``proba`` (rows aligned with ``owners``)."""
+    rows_of: dict[int, list[int]] = {}
+    for i, (owner, _) in enumerate(owners):
+        rows_of.setdefault(owner, []).append(i)
+    out = []
+    for a_idx, actor in enumerate(result.actors):
+        rows = rows_of.get(a_idx, [])
+        mention_proba = proba[rows] if rows else np.zeros((0, len(LABELS)))
+        scores = rule.aggregate(mention_proba)
+        out.append(
+            ActorStance(
+                actor=actor.name,
+                type=actor.type,
+                affiliation=actor.affiliation,
+                mentions=len(actor.mentions),
+                stance=rule.decide(scores),
+                scores={label: round(float(p), 4) for label, p in zip(LABELS, scores, strict=True)},
+                evidence=_evidence(mention_proba, [owners[i][1] for i in rows]),
+            )
+        )
+    return out
+
+
+def article_stances(
+    result, classifier: _Classifier, rule: AggregationRule | None = None, batch_size: int = 32
+) -> list[ActorStance]:
+    """Stance toward every actor of an ``ActorResult`` (from ``inference.actors``), in the order of its actors.
+
+    All mentions go to the classifier in one call (grouped by sentence: one forward pass per sentence). ``rule``
+    defaults to the one calibrated for the classifier (its config's ``aggregation``).
+    """
+    targets, owners = collect_targets(result)
+    proba = classifier.predict_proba(targets, batch_size=batch_size) if targets else np.zeros((0, len(LABELS)))
+    return aggregate_actors(result, np.asarray(proba), owners, rule or rule_of(classifier))
+
+
+def _evidence(proba: np.ndarray, sentences: list[Any]) -> list[dict[str, Any]]:
+    neutral = LABELS.index("neutral")
+    candidates = []
+    for p, sentence in zip(proba, sentences, strict=True):
+        label = int(np.argmax(p))
+        if label != neutral:
+            candidates.append((float(p[label]), LABELS[label], sentence))
+    candidates.sort(key=lambda c: -c[0])
+    evidence, seen = [], set()
+    for score, label, sentence in candidates:
+        if sentence.index in seen:
+            continue
+        seen.add(sentence.index)
+        evidence.append({"sentence": sentence.text, "stance": label, "score": round(score, 4)})
+        if len(evidence) == MAX_EVIDENCE:
+            break
+    return evidence

@@ -1,0 +1,59 @@
+"""Baseline topic model: TF-IDF word + character n-grams and one-vs-rest logistic regression, stored with skops."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from inference.topics.base import ArticleLike, TopicClassifier
+from inference.topics.text import as_full_text
+
+WEIGHTS_NAME = "model.skops"
+# Every type a saved pipeline may contain; anything else in the file is refused at load time.
+TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
+
+
+class TfidfTopicClassifier(TopicClassifier):
+    """``pipeline`` is a fitted scikit-learn estimator mapping a list of texts to ``predict_proba`` (n, n_labels)."""
+
+    kind = "tfidf"
+
+    def __init__(self, labels: Sequence[str], pipeline: Any, thresholds: dict[str, float] | None = None, **config: Any):
+        super().__init__(labels, thresholds, **config)
+        self.pipeline = pipeline
+
+    def texts(self, articles: Sequence[ArticleLike]) -> list[str]:
+        return [as_full_text(a, i, self.strip_dateline) for i, a in enumerate(articles)]
+
+    def predict_proba(self, articles: Sequence[ArticleLike], batch_size: int = 16) -> np.ndarray:
+        if len(articles) == 0:
+            return np.zeros((0, len(self.labels)))
+        proba = np.asarray(self.pipeline.predict_proba(self.texts(articles)), dtype=np.float64)
+        if proba.shape != (len(articles), len(self.labels)):
+            raise ValueError(f"pipeline returned shape {proba.shape}, expected {(len(articles), len(self.labels))}")
+        return proba
+
+    def _save_weights(self, model_dir: Path) -> None:
+        import skops.io as sio
+
+        sio.dump(self.pipeline, model_dir / WEIGHTS_NAME, compression=8)
+
+    @classmethod
+    def _load(cls, model_dir: Path, config: dict[str, Any], quantize: bool) -> TfidfTopicClassifier:
+        import skops.io as sio
+
+        path = model_dir / WEIGHTS_NAME
+        if not path.is_file():
+            raise FileNotFoundError(f"{model_dir}: no {WEIGHTS_NAME}")
+        untrusted = sio.get_untrusted_types(file=path)
+        refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+        if refused:
+            raise ValueError(f"{path}: refusing to load untrusted types {refused}")
+        pipeline = sio.load(path, trusted=untrusted)
+        config = dict(config)
+        labels, thresholds = config.pop("labels"), config.pop("thresholds", None)
+        config.pop("task", None), config.pop("kind", None)
+        return cls(labels, pipeline, thresholds, **config)

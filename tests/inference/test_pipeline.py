@@ -1,0 +1,70 @@
+"""The Python API with the committed transformer models: README example, batching, errors, int8."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from inference import Article, Pipeline
+
+BODY = (
+    "Beijing on Monday praised the new maritime agreement as a step toward peace, while Washington accused "
+    "Pyongyang of breaking its promises on missile tests. Chinese Foreign Ministry spokesman Geng Shuang said "
+    "China welcomed the talks."
+)
+
+
+@pytest.fixture(scope="module")
+def pipe() -> Pipeline:
+    return Pipeline.from_pretrained()
+
+
+def test_readme_python_example_runs(repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Python API", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    code = code.replace('"..."', '"Talks between the two governments resumed in Geneva."')
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the documented example must run
+    assert namespace["results"][0].id == "a1"
+    assert namespace["result"].actors
+
+
+def test_single_article_call(pipe: Pipeline) -> None:
+    result = pipe(BODY, headline="China welcomes accord", id="x1")
+    assert result.id == "x1" and result.error is None
+    names = {a.actor for a in result.actors}
+    assert {"China", "United States", "North Korea"} <= names
+    for actor in result.actors:
+        assert abs(sum(actor.scores.values()) - 1) < 1e-3
+        assert len(actor.evidence) <= 3
+    assert set(result.topics.labels) <= set(pipe.topic_labels)
+
+
+def test_predict_is_batch_invariant_and_ordered(pipe: Pipeline) -> None:
+    items = [BODY, Article.from_text(BODY, headline="Accord", id="b"), {"id": "c", "text": BODY}, ""]
+    one = pipe.predict(items, batch_size=1)
+    many = pipe.predict(items, batch_size=3)
+    assert [r.id for r in one][1:3] == ["b", "c"]
+    assert one[3].error and "empty text" in one[3].error
+    for a, b in zip(one[:3], many[:3], strict=True):
+        assert a.topics.labels == b.topics.labels
+        assert [x.actor for x in a.actors] == [x.actor for x in b.actors]
+        for x, y in zip(a.actors, b.actors, strict=True):
+            assert x.stance == y.stance
+            assert x.scores == pytest.approx(y.scores, abs=1e-4)
+
+
+def test_int8_path_gives_close_results(pipe: Pipeline) -> None:
+    fp32 = pipe(BODY)
+    int8 = Pipeline.from_pretrained(quantize=True)(BODY)
+    assert [a.actor for a in fp32.actors] == [a.actor for a in int8.actors]
+    for x, y in zip(fp32.actors, int8.actors, strict=True):
+        assert x.scores == pytest.approx(y.scores, abs=0.15)
+
+
+def test_missing_model_dir_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="model directory not found"):
+        Pipeline.from_pretrained(tmp_path)

@@ -1,0 +1,132 @@
+"""Stance training: config validation, the sentence-grouped split, tiny training round trips for both kinds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from inference.stance import StanceClassifier, StanceTarget
+from training.stance import evaluate, load_config, train
+from training.stance.data import load_newsmtsc, split_of
+
+NAMES = ["Ruritania", "Freedonia", "Governor Vale", "Minister Kato", "Latveria", "Mayor Quist", "the Blue Party"]
+TEMPLATES = [
+    ("Critics blasted {a} over the failed plan, while {b} stayed silent.", 2.0, 4.0),
+    ("Leaders praised {a} for the successful talks with {b}.", 6.0, 4.0),
+    ("{b} accused {a} of lying about the deal.", 2.0, 4.0),
+    ("Voters thanked {a} and {b} for the generous reform.", 6.0, 6.0),
+    ("{a} met {b} in the capital on Tuesday.", 4.0, 4.0),
+    ("{b} condemned {a}, calling the raid a disgrace.", 2.0, 4.0),
+]
+
+
+def write_corpus(path: Path) -> Path:
+    """NewsMTSC-shaped JSONL of hand-written sentences (two targets each)."""
+    lines = []
+    for t_idx, (template, pol_a, pol_b) in enumerate(TEMPLATES):
+        for i, a in enumerate(NAMES):
+            b = NAMES[(i + 1 + t_idx) % len(NAMES)]
+            text = template.format(a=a, b=b)
+            targets = []
+            for name, pol in ((a, pol_a), (b, pol_b)):
+                start = text.index(name)
+                targets.append({"from": start, "to": start + len(name), "mention": name, "polarity": pol})
+            lines.append(json.dumps({"primary_gid": f"g{t_idx}-{i}", "sentence_normalized": text, "targets": targets}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_config(tmp_path: Path, kind: str, **extra) -> Path:
+    data = {
+        "task": "stance",
+        "kind": kind,
+        "data": {"train": str(write_corpus(tmp_path / "train.jsonl")), "dev_fraction": 0.2, "test_fraction": 0.2},
+        "seed": 3,
+        "num_threads": 2,
+        "output_dir": str(tmp_path / f"model-{kind}"),
+        "checkpoint_dir": str(tmp_path / f"ckpt-{kind}"),
+        **extra,
+    }
+    path = tmp_path / f"{kind}.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+PROBES = [
+    StanceTarget("Critics blasted Latveria over the failed plan.", 16, 24),
+    StanceTarget("Leaders praised Freedonia and Ruritania.", 16, 25),
+    StanceTarget("Leaders praised Freedonia and Ruritania.", 30, 39),
+    StanceTarget("Leaders praised Freedonia and Ruritania.", 16, 25),  # repeated target
+]
+
+
+def test_split_is_by_sentence_and_deterministic(tmp_path):
+    path = write_corpus(tmp_path / "train.jsonl")
+    a = load_newsmtsc(path, seed=3, dev_fraction=0.2, test_fraction=0.2)
+    b = load_newsmtsc(path, seed=3, dev_fraction=0.2, test_fraction=0.2)
+    assert all(a[s]["text"] == b[s]["text"] for s in ("train", "dev", "test"))
+    texts = {s: set(a[s]["text"]) for s in ("train", "dev", "test")}
+    assert not texts["train"] & texts["dev"] and not texts["train"] & texts["test"] and not texts["dev"] & texts["test"]
+    assert sum(len(a[s]) for s in a) == 2 * len(NAMES) * len(TEMPLATES)
+    assert split_of("some sentence", 3, 0.2, 0.2) == split_of("some sentence", 3, 0.2, 0.2)
+    assert set(a["train"]["label"]) == {"negative", "neutral", "positive"}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"kind": "bert"}, "kind"),
+        ({"task": "topic"}, "task"),
+        ({"minilm": {"learning_rate": -1}}, "minilm.learning_rate"),
+        ({"surprise": 1}, "surprise"),
+        ({"data": {"train": "nowhere.jsonl"}}, "data.train not found"),
+    ],
+)
+def test_invalid_configs_fail_before_any_work(tmp_path, change, message):
+    path = write_config(tmp_path, "tfidf")
+    data = yaml.safe_load(path.read_text())
+    data.update(change)
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises((ValueError, FileNotFoundError), match=message):
+        load_config(path)
+
+
+def test_tfidf_train_save_reload_evaluate(tmp_path):
+    config = load_config(write_config(tmp_path, "tfidf", tfidf={"C": [1.0, 10.0], "min_df": 1}))
+    out = train(config)
+    clf = StanceClassifier.from_pretrained(out)
+    assert clf.kind == "tfidf" and clf.config["task"] == "stance"
+    assert (out / "README.md").is_file() and (out / "manifest.json").is_file() and (out / "model.skops").is_file()
+    proba = clf.predict_proba(PROBES)
+    np.testing.assert_array_equal(StanceClassifier.from_pretrained(out).predict_proba(PROBES), proba)
+    np.testing.assert_array_equal(proba[1], proba[3])
+    metrics = evaluate(out, split="test", output=tmp_path / "m.json")
+    assert json.loads((tmp_path / "m.json").read_text())["macro_f1"] == pytest.approx(metrics["macro_f1"])
+    assert metrics["n"] > 0 and 0.0 <= metrics["accuracy"] <= 1.0
+
+
+@pytest.mark.slow
+def test_minilm_train_resume_save_reload(tmp_path):
+    minilm = {"max_length": 32, "max_steps": 2, "batch_size": 8, "eval_every": 2, "checkpoint_every": 1}
+    path = write_config(tmp_path, "minilm", minilm=minilm)
+    out = train(load_config(path))
+    first = json.loads((out / "config.json").read_text())
+    assert first["task"] == "stance" and first["kind"] == "minilm" and first["training"]["steps"] == 2
+    assert sum(f.stat().st_size for f in out.iterdir()) < 25 * 1024 * 1024
+    # resume continues from the step-2 checkpoint up to the new step limit
+    data = yaml.safe_load(path.read_text())
+    data["minilm"]["max_steps"] = 3
+    path.write_text(yaml.safe_dump(data))
+    out = train(load_config(path), resume=True)
+    assert json.loads((out / "config.json").read_text())["training"]["steps"] == 3
+    a = StanceClassifier.from_pretrained(out)
+    proba = a.predict_proba(PROBES)
+    np.testing.assert_allclose(proba[1], proba[3], atol=1e-6)
+    resaved = StanceClassifier.from_pretrained(a.save_pretrained(tmp_path / "resaved"))
+    np.testing.assert_array_equal(resaved.predict_proba(PROBES), proba)
+    metrics = evaluate(out, split="dev", output=None)
+    assert metrics["kind"] == "minilm" and metrics["n"] > 0

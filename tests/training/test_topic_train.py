@@ -1,0 +1,103 @@
+"""End-to-end topic training with tiny configs: train, save, reload, predict identically, evaluate, resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from inference.article import Article
+from inference.topics import TopicClassifier
+from tests.training.test_topic_data import LABELS, tiny_config
+from training.commands import task_of_model
+from training.topic import evaluate, train
+from training.topic.config import config_from_dict
+
+ARTICLES = [
+    Article.from_text("Avaland froze the assets of two banks and banned exports.", headline="New sanctions"),
+    "Negotiators agreed to cut tariffs on steel and grain imports.",
+    {"title": "Summit", "text": "The envoy met the president for talks on a treaty."},
+]
+
+
+def _check_saved(out: Path, kind: str) -> TopicClassifier:
+    assert {"config.json", "README.md", "manifest.json"} <= {p.name for p in out.iterdir()}
+    config = json.loads((out / "config.json").read_text())
+    assert config["task"] == "topic" and config["kind"] == kind and config["labels"] == LABELS
+    assert task_of_model(out) == "topic"
+    assert set(config["thresholds"]) == set(LABELS)
+    card = (out / "README.md").read_text()
+    for needle in ("Label counts", "Metrics (test, held out)", "Decision thresholds", "diplomacy", "Versions"):
+        assert needle in card
+    clf = TopicClassifier.from_pretrained(out)
+    assert clf.kind == kind and clf.labels == LABELS
+    return clf
+
+
+def _check_predictions(clf: TopicClassifier, out: Path) -> None:
+    proba = clf.predict_proba(ARTICLES)
+    assert proba.shape == (3, 3) and np.all((proba >= 0) & (proba <= 1))
+    again = TopicClassifier.from_pretrained(out).predict_proba(ARTICLES)
+    np.testing.assert_allclose(again, proba, atol=1e-6)  # reload predicts identically
+    preds = clf.predict(ARTICLES)
+    for pred, row in zip(preds, proba, strict=True):
+        assert set(pred.scores) == set(LABELS)
+        assert pred.labels == [lab for lab, p in zip(LABELS, row, strict=True) if p >= clf.thresholds[lab]]
+
+
+def test_train_tfidf_end_to_end(tmp_path: Path) -> None:
+    config = config_from_dict(tiny_config(tmp_path, "tfidf"))
+    out = train(config)
+    clf = _check_saved(out, "tfidf")
+    _check_predictions(clf, out)
+    assert (
+        clf.predict(["Avaland imposed an embargo and sanctions, freezing assets of banks."])[0].scores["sanctions"]
+        > clf.predict(["Negotiators agreed a trade deal cutting customs duties and tariffs."])[0].scores["sanctions"]
+    )
+    result = evaluate(out, split="test", output=tmp_path / "metrics.json")
+    saved = json.loads((tmp_path / "metrics.json").read_text())
+    assert saved == json.loads(json.dumps(result))
+    assert {"diplomacy", "macro", "core_macro", "micro"} <= set(saved["metrics"])
+    assert saved["metrics"]["macro"]["f1"] > 0.5  # the tiny corpus is easy
+
+
+def test_tampered_model_is_refused(tmp_path: Path) -> None:
+    out = train(config_from_dict(tiny_config(tmp_path, "tfidf")))
+    with open(out / "model.skops", "ab") as fh:
+        fh.write(b"x")
+    with pytest.raises(ValueError, match="model.skops changed"):
+        TopicClassifier.from_pretrained(out)
+
+
+@pytest.mark.slow
+def test_train_minilm_end_to_end_and_resume(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    cfg = tiny_config(tmp_path, "minilm")
+    out = train(config_from_dict(cfg))
+    clf = _check_saved(out, "minilm")
+    assert (out / "model.safetensors").stat().st_size < 25e6
+    _check_predictions(clf, out)
+    np.testing.assert_allclose(  # length-sorted batching gives the same scores as one-by-one
+        clf.predict_proba(ARTICLES, batch_size=1), clf.predict_proba(ARTICLES, batch_size=16), atol=1e-5
+    )
+    int8 = TopicClassifier.from_pretrained(out, quantize=True)
+    assert np.abs(int8.predict_proba(ARTICLES) - clf.predict_proba(ARTICLES)).max() < 0.15
+
+    # resume: a checkpoint was written; a run resumed from it with more steps continues its history
+    state = json.loads((tmp_path / "ckpt-minilm" / "checkpoint" / "trainer_state.json").read_text())["state"]
+    assert state["global_step"] == 2 and state["epoch"] == 1
+    cfg["model"] = {**cfg["model"], "max_steps": 4}
+    cfg["output_dir"] = str(tmp_path / "resumed")
+    resumed = train(config_from_dict(cfg), resume=True)
+    state = json.loads((tmp_path / "ckpt-minilm" / "checkpoint" / "trainer_state.json").read_text())["state"]
+    assert state["global_step"] == 4 and [h["step"] for h in state["history"]] == [2, 4]
+    assert json.loads((resumed / "config.json").read_text())["training_config"]["model"]["max_steps"] == 4
+
+
+def test_resume_without_checkpoint_is_clear(tmp_path: Path) -> None:
+    cfg = tiny_config(tmp_path, "minilm")
+    with pytest.raises(FileNotFoundError, match="no checkpoint to resume from"):
+        train(config_from_dict(cfg), resume=True)

@@ -1,0 +1,175 @@
+"""Topic training configuration (YAML, validated with pydantic before any work starts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+GUIDELINE_LABELS = (
+    "diplomacy",
+    "sanctions",
+    "territorial_dispute",
+    "military",
+    "nuclear_missiles",
+    "trade",
+    "terrorism",
+    "protest",
+    "domestic_politics",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceConfig(_Strict):
+    """One labelled data set: either ``path`` (one JSONL/CSV file with id, title, text, topics) or ``texts`` +
+    ``labels`` (the shared two-file format joined by id). Relative paths resolve against the working directory."""
+
+    name: str | None = None
+    path: Path | None = None
+    texts: Path | None = None
+    labels: Path | None = None
+
+    @model_validator(mode="after")
+    def _one_format(self) -> SourceConfig:
+        if (self.path is None) == (self.texts is None and self.labels is None):
+            raise ValueError("give either 'path' (one file) or both 'texts' and 'labels' (two files joined by id)")
+        if self.path is None and (self.texts is None or self.labels is None):
+            raise ValueError("the two-file format needs both 'texts' and 'labels'")
+        for p in (self.path, self.texts, self.labels):
+            if p is not None and not p.is_file():
+                raise ValueError(f"data file not found: {p} (resolved to {p.resolve()})")
+            if p is not None and p.suffix.lower() not in (".jsonl", ".json", ".csv"):
+                raise ValueError(f"{p}: unsupported data format {p.suffix!r} (use .jsonl or .csv)")
+        if self.name is None:
+            self.name = (self.path or self.texts).parent.name if self.path is None else self.path.stem
+        return self
+
+
+class DataConfig(_Strict):
+    sources: list[SourceConfig] = Field(min_length=1)
+    dev_fraction: float = Field(0.15, gt=0, lt=0.5)
+    test_fraction: float = Field(0.15, gt=0, lt=0.5)
+    train_fraction: float = Field(1.0, gt=0, le=1.0, description="use a subset of the train split (learning curves)")
+    dedup_similarity: float | None = Field(
+        0.9, gt=0, le=1, description="TF-IDF cosine above which two texts are near-duplicates kept in one split"
+    )
+    strip_dateline: bool = True
+    ignore_unlisted_labels: bool = Field(False, description="drop data labels not in `labels` instead of failing")
+    min_train_positives: int = Field(10, ge=1, description="warn loudly below this many training positives")
+
+
+class TfidfParams(_Strict):
+    kind: Literal["tfidf"]
+    word_ngram_range: tuple[int, int] = (1, 2)
+    char_ngram_range: tuple[int, int] | None = (3, 5)
+    max_features_word: int = Field(40000, ge=10)
+    max_features_char: int = Field(40000, ge=10)
+    min_df: int = Field(2, ge=1)
+    sublinear_tf: bool = True
+    C: float = Field(4.0, gt=0)
+    class_weight: Literal["balanced"] | None = "balanced"
+    max_iter: int = Field(2000, ge=10)
+
+
+class MiniLMParams(_Strict):
+    kind: Literal["minilm"]
+    max_length: int = Field(128, ge=48, le=512)
+    max_windows: int = Field(4, ge=1, le=16)
+    stride: int = Field(32, ge=0)
+    max_headline_tokens: int = Field(32, ge=0)
+    window_selection: Literal["spread", "head"] = "spread"
+    pooling: Literal["mean_max", "mean", "max"] = "mean_max"
+    dropout: float = Field(0.1, ge=0, lt=1)
+    epochs: int = Field(5, ge=1)
+    max_steps: int | None = Field(None, ge=1, description="stop after this many optimizer steps (smoke tests)")
+    batch_size: int = Field(16, ge=1)
+    eval_batch_size: int = Field(32, ge=1)
+    learning_rate: float = Field(8e-5, gt=0)
+    head_learning_rate: float = Field(2e-3, gt=0)
+    weight_decay: float = Field(0.01, ge=0)
+    warmup_ratio: float = Field(0.06, ge=0, lt=1)
+    max_grad_norm: float = Field(1.0, gt=0)
+    pos_weight: Literal["sqrt", "none"] = "sqrt"
+    patience: int = Field(2, ge=1, description="early stopping: epochs without dev improvement")
+    save_steps: int = Field(40, ge=1, description="checkpoint every N optimizer steps (and at each epoch end)")
+
+    @model_validator(mode="after")
+    def _window_fits(self) -> MiniLMParams:
+        body = self.max_length - 3 - self.max_headline_tokens
+        if body < 16:
+            raise ValueError(
+                f"max_length {self.max_length} leaves {body} body tokens after a {self.max_headline_tokens}-token headline"
+            )
+        if self.stride >= body:
+            raise ValueError(f"stride {self.stride} must be smaller than the {body} body tokens of a window")
+        return self
+
+
+class TopicConfig(_Strict):
+    """A topic-model training run: data, label set, model kind and hyper-parameters, seed, output."""
+
+    task: Literal["topic"]
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    labels: list[str] = Field(min_length=1)
+    core_labels: list[str] = Field(default_factory=list, description="labels whose macro-F1 is reported separately")
+    data: DataConfig
+    model: Annotated[TfidfParams | MiniLMParams, Field(discriminator="kind")]
+    seed: int = 13
+    output_dir: Path
+    checkpoint_dir: Path | None = Field(None, description="default runs/<name>")
+    num_threads: int | None = Field(None, ge=1, description="torch.set_num_threads for training")
+    selection_metric: Literal["macro_f1", "core_macro_f1"] = "macro_f1"
+
+    @field_validator("labels")
+    @classmethod
+    def _distinct(cls, labels: list[str]) -> list[str]:
+        dup = sorted({x for x in labels if labels.count(x) > 1})
+        if dup:
+            raise ValueError(f"duplicate labels {dup}")
+        bad = [x for x in labels if not x or x.strip() != x]
+        if bad:
+            raise ValueError(f"invalid label names {bad}")
+        return labels
+
+    @model_validator(mode="after")
+    def _core_known(self) -> TopicConfig:
+        unknown = [x for x in self.core_labels if x not in self.labels]
+        if unknown:
+            raise ValueError(f"core_labels {unknown} are not in labels {self.labels}")
+        if self.data.dev_fraction + self.data.test_fraction >= 0.7:
+            raise ValueError("dev_fraction + test_fraction leaves too little training data")
+        if self.checkpoint_dir is None:
+            self.checkpoint_dir = Path("runs") / self.name
+        return self
+
+    @property
+    def core(self) -> list[str]:
+        return self.core_labels or self.labels
+
+
+def load_config(path: str | Path, **overrides: object) -> TopicConfig:
+    """Read and validate a YAML config. ``overrides`` replace top-level keys (e.g. ``output_dir``).
+
+    Raises ``FileNotFoundError`` or ``ValueError`` with every problem listed, before any work starts.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"config file not found: {path}")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: config must be a YAML mapping")
+    data.update(overrides)
+    return config_from_dict(data, source=str(path))
+
+
+def config_from_dict(data: dict, source: str = "<config>") -> TopicConfig:
+    try:
+        return TopicConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors())
+        raise ValueError(f"{source}: invalid topic config: {problems}") from None

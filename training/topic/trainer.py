@@ -1,0 +1,112 @@
+"""``train(config)``: data -> model of the configured kind -> saved directory with model card and manifest."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+from inference.manifest import write_manifest
+from inference.topics.base import TopicClassifier
+from training.model_card import ModelCard
+from training.topic.config import TopicConfig
+from training.topic.data import TopicData, describe_sources, load_splits
+from training.topic.metrics import decide, multilabel_report
+
+log = logging.getLogger(__name__)
+
+USAGE = """from inference.topics import TopicClassifier
+
+clf = TopicClassifier.from_pretrained("{path}")
+pred = clf.predict(["Headline\\n\\nBody of the article ..."])[0]
+print(pred.labels, pred.scores)"""
+
+SUMMARIES = {
+    "tfidf": "Baseline multi-label topic classifier: TF-IDF word (1-2) and character (3-5) n-grams, one-vs-rest "
+    "logistic regression with balanced class weights, per-label decision thresholds tuned on dev.",
+    "minilm": "Multi-label topic classifier: all-MiniLM-L6-v2 fine-tuned with BCE. Each article is read as the "
+    "headline plus sliding body windows; token-mean window embeddings are pooled per article (mean and max) and fed "
+    "to a linear head. Per-label decision thresholds tuned on dev.",
+}
+
+
+def _fit(config: TopicConfig, data: TopicData, resume: bool) -> tuple[TopicClassifier, dict]:
+    if config.model.kind == "tfidf":
+        from training.topic.train_tfidf import train_tfidf
+
+        return train_tfidf(config, data, resume)
+    from training.topic.train_minilm import train_minilm
+
+    return train_minilm(config, data, resume)
+
+
+def _clear_output(out: Path) -> None:
+    if not out.exists():
+        return
+    cfg = out / "config.json"
+    if cfg.is_file() and json.loads(cfg.read_text("utf-8")).get("task") == "topic":
+        shutil.rmtree(out)
+    elif any(out.iterdir()):
+        raise ValueError(f"output_dir {out} exists and is not a saved topic model; refusing to overwrite it")
+
+
+def train(config: TopicConfig, resume: bool = False) -> Path:
+    """Train the configured model, evaluate it on the held-out test split, and save it to ``config.output_dir``."""
+    data = load_splits(config)
+    counts = data.label_counts()
+    log.info("split sizes: %s", {s: counts[s]["(articles)"] for s in counts})
+    clf, summary = _fit(config, data, resume)
+
+    test_pairs = data.texts("test")
+    proba = clf.predict_proba([{"title": h, "text": b} for h, b in test_pairs])
+    report = multilabel_report(
+        data.y("test"), decide(proba, clf.thresholds, clf.labels), clf.labels, config.core_labels
+    )
+
+    clf.config.update(
+        core_labels=list(config.core_labels),
+        split_fingerprint=data.fingerprint,
+        training_seconds=round(summary["training_seconds"], 1),
+        training_config=config.model_dump(mode="json"),
+    )
+    out = Path(config.output_dir)
+    _clear_output(out)
+    clf.save_pretrained(out)
+    rel = str(config.output_dir)
+    notes = [
+        f"Split: train/dev/test {1 - config.data.dev_fraction - config.data.test_fraction:.2f}/"
+        f"{config.data.dev_fraction:.2f}/{config.data.test_fraction:.2f}, iterative stratification over labels and "
+        f"sources, seed {config.seed}; duplicates (same title, same text, or TF-IDF cosine >= "
+        f"{config.data.dedup_similarity}) kept in one split; fingerprint `{data.fingerprint}`.",
+        f"Training data fraction used: {config.data.train_fraction:.2f}.",
+        f"Best epoch: {summary.get('best_epoch')}. Dev history: "
+        + "; ".join(
+            f"epoch {h['epoch']}: macro-F1 {h['dev_macro_f1']:.3f}"
+            + (f", core {h['dev_core_macro_f1']:.3f}" if h.get("dev_core_macro_f1") is not None else "")
+            for h in summary["history"]
+        ),
+        f"Reproduce the test metrics: `foreign-desk evaluate {rel}` (from the repository root, with ../shared/data).",
+    ]
+    ModelCard(
+        title=f"{config.name}: topic classifier ({config.model.kind})",
+        task="topic",
+        model_kind=config.model.kind,
+        summary=SUMMARIES[config.model.kind],
+        data=describe_sources(config),
+        label_counts=counts,
+        metrics=report,
+        metrics_split="test, held out",
+        thresholds=clf.thresholds,
+        hyperparameters=config.model.model_dump(mode="json") | {"seed": config.seed},
+        training_seconds=summary["training_seconds"],
+        usage=USAGE.format(path=rel),
+        notes=notes,
+    ).save(out)
+    write_manifest(out)
+    log.info(
+        "test macro-F1 %.3f, core macro-F1 %s",
+        report["macro"]["f1"],
+        f"{report['core_macro']['f1']:.3f}" if "core_macro" in report else "n/a",
+    )
+    return out
