@@ -49,7 +49,13 @@ DATELINE_RE = re.compile(
     rf"|(?P<place2>{_PLACE})(?=,? {_DASH} ))"
     rf",? {_DASH} (?=\S)"
 )
-BYLINE_RE = re.compile(rf"^By (?P<names>{_NAMES})$")
+# A byline on its own line: names may also be in capitals (``By JOHN SMITH``) and end with ``in City``.
+_LINE_NAME = r"[A-Z][\w.'’-]*(?: (?:[A-Z][\w.'’-]*|de|da|di|van|von|der|al|el|bin|le|la|dos|du))*"
+BYLINE_RE = re.compile(
+    rf"^By (?P<names>{_LINE_NAME}(?:(?:, | and | & |, and ){_LINE_NAME})*)(?: in [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)*)?$"
+)
+# A credit line without brackets: ``Reporting by A; Editing by B``.
+_BARE_CREDIT_RE = re.compile(r"^(?:Additional )?(?:Reporting|Writing|Editing|Compiled|Edited|Research) by [A-Z]")
 _NAME_SPLIT = re.compile(r", and |, | and | & ")
 # A credit or editorial note closing the last paragraph of a one-line body.
 _TRAILING_NOTE_RE = re.compile(
@@ -114,6 +120,14 @@ def classify(line: str) -> int:
         return CREDIT
     if line.startswith("By ") and len(line) <= 160 and BYLINE_RE.match(line):
         return BYLINE
+    if (
+        len(line) <= 400
+        and _BARE_CREDIT_RE.match(line)
+        and not line.endswith(".")
+        and "(" not in line
+        and ")" not in line
+    ):
+        return CREDIT
     if len(line) <= MAX_SUBHEAD and not _LOWER.search(line) and _UPPER2.search(line) and not _SENTENCE_END.search(line):
         return SUBHEAD
     if _is_titleish(line):
@@ -170,6 +184,7 @@ def _find_headers(kinds: list[int], lines: list[str], numbers: list[int]) -> lis
     headers: list[_Header] = []
     taken = -1  # last non-blank index already claimed by a header
     n = len(kinds)
+    wrapped = _hard_wrapped(lines, numbers)
     i = 0
     while i < n:
         kind = kinds[i]
@@ -196,10 +211,10 @@ def _find_headers(kinds: list[int], lines: list[str], numbers: list[int]) -> lis
                     i = after  # headline, a caption that reads as a sentence, then the dateline
                     continue
             if end < n and kinds[end] == BODY:
-                header = _run_header(kinds, i, end, numbers)
+                header = _run_header(kinds, i, end, numbers, wrapped)
                 body_at = _extend_header(kinds, lines, header, end)
                 follows_end = i == 0 or kinds[i - 1] == CREDIT
-                if body_at < n and (follows_end or _strong_headline(kinds, lines, numbers, i, body_at)):
+                if body_at < n and (follows_end or _strong_headline(kinds, lines, numbers, i, body_at, wrapped)):
                     headers.append(header)
                     taken = body_at - 1
                     end = body_at
@@ -231,17 +246,17 @@ def _headline_like(line: str) -> bool:
     return len(line) <= MAX_HEADLINE and line[0] not in '“"„«'
 
 
-def _strong_headline(kinds: list[int], lines: list[str], numbers: list[int], i: int, end: int) -> bool:
-    """A title-like run inside a dateline-less stretch that reads as a headline, not as a short body line.
+def _strong_headline(kinds: list[int], lines: list[str], numbers: list[int], i: int, body: int, wrapped: bool) -> bool:
+    """A title-like run ``i`` .. ``body - 1`` inside a dateline-less stretch that reads as a headline, not as a short
+    body line or the first piece of a hard-wrapped paragraph.
 
-    It must carry a byline, or follow a blank line (or open a body whose first line is longer than any wrapping
-    width) and open a body paragraph of some length: a hard-wrapped body line that happens to end mid-sentence
-    never starts an article.
+    Apart from its own shape, it needs a byline, or a blank line before it and a first paragraph of some length.
+    In a hard-wrapped dump (``wrapped``) the header block must also end with a blank line.
     """
     line = lines[i]
     if not (
         kinds[i] == TITLE
-        and end - i <= 4
+        and body - i <= 4
         and kinds[i - 1] in (BODY, DATELINE)
         and _HEADLINE_START.match(line) is not None
         and line.count(" ") >= 2
@@ -249,18 +264,27 @@ def _strong_headline(kinds: list[int], lines: list[str], numbers: list[int], i: 
         and not line.endswith("?")
     ):
         return False
-    if BYLINE in kinds[i:end]:
+    if wrapped and numbers[body] - numbers[body - 1] == 1:
+        return False
+    if BYLINE in kinds[i:body]:
         return True
-    body = next((k for k in range(i + 1, end) if _wrapped_start(numbers, k)), end)
-    first_paragraph = len(lines[body])
-    k = body
+    first_paragraph, k = len(lines[body]), body
     while first_paragraph < 80 and k + 1 < len(lines) and numbers[k + 1] - numbers[k] == 1:
         k += 1
         first_paragraph += 1 + len(lines[k])
     return (numbers[i] - numbers[i - 1] > 1 or len(lines[body]) >= UNWRAPPED) and first_paragraph >= 80
 
 
-def _run_header(kinds: list[int], i: int, end: int, numbers: list[int]) -> _Header:
+def _hard_wrapped(lines: list[str], numbers: list[int]) -> bool:
+    """Whether the dump looks hard-wrapped: short lines, many running straight on into the next line."""
+    if len(lines) < 4:
+        return False
+    lengths = sorted(len(line) for line in lines)
+    runs_on = sum(1 for a, b in zip(numbers, numbers[1:], strict=False) if b - a == 1)
+    return lengths[len(lengths) // 2] <= 90 and runs_on >= 0.3 * len(lines)
+
+
+def _run_header(kinds: list[int], i: int, end: int, numbers: list[int], wrapped: bool) -> _Header:
     """Headline, caption and bylines of a dateline-less header run ``i`` .. ``end - 1``."""
     header = _Header(start=i)
     for k in range(i, end):
@@ -268,7 +292,7 @@ def _run_header(kinds: list[int], i: int, end: int, numbers: list[int]) -> _Head
             header.bylines.append(k)
         elif header.headline is None:
             header.headline = k
-        elif header.caption is None and not _wrapped_start(numbers, k):
+        elif header.caption is None and not (wrapped and _wrapped_start(numbers, k)):
             header.caption = k
         else:
             break  # further title-like lines are body paragraphs
@@ -304,7 +328,7 @@ def _build(lines: list[str], numbers: list[int], kinds: list[int], header: _Head
     used = {k for k in (header.headline, header.caption, *header.bylines) if k is not None}
     headline = lines[header.headline] if header.headline is not None else ""
     caption = lines[header.caption] if header.caption is not None else None
-    byline = [name for k in header.bylines for name in _names(lines[k][3:])]
+    byline = [name for k in header.bylines for name in _names(BYLINE_RE.match(lines[k])["names"])]
     body = [k for k in range(header.start, stop) if k not in used]
     tail: list[str] = []
     while body and kinds[body[-1]] == CREDIT:
@@ -371,14 +395,16 @@ def segment(text: str) -> list[Article]:
     return [_build(lines, numbers, kinds, header, stop) for header, stop in zip(headers, stops, strict=True)]
 
 
-def read_dump(path: str | Path) -> str:
-    """The decoded, repairable text of a dump file (``ValueError`` naming the file for binary input)."""
-    return read_text(path)
+def read_dump(path: str | Path) -> list[Article]:
+    """Read and segment one dump file.
 
-
-def segment_file(path: str | Path) -> list[Article]:
-    """Read and segment one dump file; an empty file gives no articles and a warning."""
-    articles = segment(read_dump(path))
+    A binary or non-text file raises ``ValueError`` naming it; undecodable bytes are replaced and reported in a
+    warning with their count; an empty file gives no articles and a warning.
+    """
+    articles = segment(read_text(path))
     if not articles:
         log.warning("%s: no articles found (empty or blank file)", path)
     return articles
+
+
+segment_file = read_dump  # the same reader, under the name the brief also uses

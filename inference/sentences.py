@@ -58,7 +58,7 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
         return False
     if not punct.startswith("."):
         return True
-    before = _WORD_BEFORE.search(text[: match.start() + 1])
+    before = _WORD_BEFORE.search(text, max(0, match.start() - 40), match.start() + 1)
     word = before.group(1) if before else ""
     bare = word.rstrip(".").lower()
     if bare in _NEVER_FINAL:

@@ -22,14 +22,17 @@ DATELINE = re.compile(
     rf"){_DASH}"
 )
 _SOURCE_ONLY = re.compile(rf"(?m)^[ \t]*{_SOURCE}")
+# "... slams chief (Canadian Press)" / "(AFP)" at the end of a headline line
+_TRAILING_CREDIT = re.compile(r"(?m)\((?:Reuters|AP|AFP|Canadian Press|CP|UPI|dpa|Xinhua|AFP Photo)\)[ \t]*$")
 
 
 def dateline_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of datelines at the start of ``text`` or of any of its lines."""
     spans = []
     for m in DATELINE.finditer(text):
-        # an all-caps word followed by a dash mid-sentence is not a dateline unless it opens the line
         spans.append((m.start(), m.end()))
     for m in _SOURCE_ONLY.finditer(text):
+        spans.append((m.start(), m.end()))
+    for m in _TRAILING_CREDIT.finditer(text):
         spans.append((m.start(), m.end()))
     return spans

@@ -8,6 +8,7 @@ The headline, when given, is prefixed as in :attr:`inference.article.Article.ful
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,18 +16,22 @@ from pathlib import Path
 
 from inference.actors.context import georgia_is_us_state, is_place_use, word_in
 from inference.actors.datelines import dateline_spans
-from inference.actors.gazetteer import DATA_DIR, SHIPPED_FILES, Entry, Gazetteer, Surface
+from inference.actors.gazetteer import DATA_DIR, SHIPPED_FILES, Entry, Gazetteer, Surface, strip_article
 from inference.actors.lexicon import (
     BODY_HEADS,
-    BODY_WORDS,
+    COMMON_WORDS,
     CONNECTORS,
+    FUNCTION_WORDS,
     NAME_PARTICLES,
     NICKNAMES,
+    NOT_ACTORS,
     NOT_NAMES,
+    NOT_SURNAMES,
     ORG_HEADS,
     SPEECH_VERBS,
     TITLE_CUES,
     TITLE_WORDS,
+    US_STATES,
     first_names,
 )
 from inference.actors.model import Actor, ActorResult, Mention
@@ -35,10 +40,12 @@ from inference.sentences import split_sentences
 
 # Single-token names that are also given names or surnames: a first name before them makes them a person.
 _NAME_LIKE = frozenset({"Jordan", "Chad", "Georgia", "Washington", "Israel", "Paris", "Victoria", "Kent", "Lincoln",
-                        "Lebanon", "Charlotte", "Florence", "Austin", "Houston", "Jackson", "Pence", "Trump"})
+                        "Lebanon", "Charlotte", "Florence", "Austin", "Houston", "Jackson", "Pence", "Trump",
+                        "England", "Chile", "India", "Jamaica", "Kenya", "Sudan"})
 _STRONG_TITLES = frozenset({"Secretary", "Chairman", "Chairwoman", "Director", "Spokesman", "Spokeswoman", "President",
                             "Chief", "Commissioner", "Administrator", "Minister", "Leader", "Speaker", "Judge",
                             "Inspector", "Senator", "Governor", "Ambassador", "Representative", "Rep.", "Sen."})
+_ARABIC_PARTICLE = re.compile(r"(?:al|el|ad|as|ash|at|bin|ibn|abu|abd|ben)-[A-Z]")
 _CORPORATE = frozenset({"Corp", "Inc", "Co", "Ltd", "LLC", "Plc", "PLC", "Group", "Holdings", "SA", "AG", "NV"})
 _EAST_ASIA = frozenset({"China", "Taiwan", "North Korea", "South Korea", "Vietnam", "Hong Kong", "Singapore",
                         "Cambodia", "Myanmar"})
@@ -62,7 +69,10 @@ class ActorExtractor:
     def __init__(self, gazetteer_files: Sequence[Path] | None = None, user_files: Sequence[Path] = ()) -> None:
         files = list(gazetteer_files) if gazetteer_files is not None else [DATA_DIR / f for f in SHIPPED_FILES]
         self.gazetteer = Gazetteer([*files, *user_files])
-        self.first_names = first_names() - TITLE_WORDS
+        self.all_first_names = first_names()
+        self.first_names = frozenset(
+            n for n in first_names() - TITLE_WORDS - US_STATES
+            if n.lower() not in COMMON_WORDS and (n,) not in self.gazetteer.index)
 
     @classmethod
     def default(cls) -> ActorExtractor:
@@ -139,6 +149,8 @@ class _Document:
                 word = toks[i].text
                 if hit is None and len(word) > 2 and word.isupper() and word.isalpha():
                     hit = self._lookup(i, self.gaz.index_upper, self.gaz.max_len_upper, lambda t: t.text.upper())
+                    if hit is not None and hit[1].kind == "capital":
+                        hit = None  # an upper-case capital is a dateline-like place, not a metonym
                 if hit is None and len(word) > 3 and word.endswith("s") and word[0].isupper():
                     surface = index.get((word[:-1],))  # "Indias" (possessive without apostrophe)
                     if surface and surface.kind == "alias" and surface.entry.type == "country":
@@ -181,16 +193,29 @@ class _Document:
         entry, text, toks = surface.entry, self.text, self.tokens
         word = toks[i].text
         if surface.kind == "capital" and is_place_use(text, toks, i, j):
-            return None
+            return _Found(i, j, "", "ignore")  # a place: neither an actor nor part of a discovered name
         if surface.kind == "weak" and not any(word_in(w, text) for w in entry.context):
             return None
         if word == "Georgia" and j == i + 1 and entry.type == "country" and georgia_is_us_state(
                 text, toks[i].start, toks[i].end):
-            return None
-        if j == i + 1 and (word in _NAME_LIKE or entry.type == "person") and i > 0 and self._same_name(i - 1, i):
+            return _Found(i, j, "", "ignore")
+        if entry.name == "Congress" and word in ("Senate", "House", "Assembly") and i > 0 and self._same_name(i - 1, i):
             prev = toks[i - 1].text
+            before = self.gaz.index.get((prev,))
+            if prev in US_STATES or (before is not None and before.entry.type == "country"
+                                     and before.entry.name != "United States"):
+                return None  # "Alabama Senate", "Philippine Senate": not the U.S. Congress
+        if j == i + 1 and (word in _NAME_LIKE or entry.type == "person") and i > 0 and self._same_name(i - 1, i):
+            k = i - 1
+            while k > 0 and len(toks[k].text) == 1 and toks[k].text.isupper() and self._same_name(k - 1, k):
+                k -= 1  # "Lynndie R. England"
+            prev = toks[k].text
             if prev in self.ex.first_names and self.gaz.index.get((prev,)) is None:
                 return None  # "Jim Jordan", "Eric Trump": left to name recognition
+        if j == i + 1 and entry.type == "person" and word in self.ex.all_first_names and j < len(toks) and (
+                self._same_name(i, j) and toks[j].text[:1].isupper() and toks[j].text not in NOT_NAMES
+                and not _is_title(toks[j].text) and (toks[j].text,) not in self.gaz.index):
+            return None  # "Sharon Bernstein": a given name, not Ariel Sharon
         found = self._as_found(i, j, entry)
         if entry.type == "person" and j < len(toks) and toks[j].text in ("administration", "government") and (
                 self._same_name(j - 1, j)):
@@ -227,7 +252,7 @@ class _Document:
         if self.blocked and self.blocked[k]:
             return False
         t = self.tokens[k].text
-        return t[:1].isupper() or t in CONNECTORS or self.owner[k] is not None
+        return t[:1].isupper() or t in CONNECTORS or self.owner[k] is not None or _ARABIC_PARTICLE.match(t) is not None
 
     def _analyse_run(self, a: int, b: int) -> None:
         toks = self.tokens
@@ -241,7 +266,7 @@ class _Document:
             if toks[k].text == "and" and self.owner[k] is None:
                 heads_before = any(self._is_head(m) for m in range(start, k))
                 heads_after = any(self._is_head(m) for m in range(k + 1, b))
-                if heads_before or not heads_after:
+                if heads_before or not heads_after or self.owner[k - 1] is not None:
                     parts.append((start, k))
                     start = k + 1
         parts.append((start, b))
@@ -254,58 +279,75 @@ class _Document:
 
     def _analyse_part(self, p: int, q: int) -> None:
         toks, owner = self.tokens, self.owner
-        # organisations: a free head word, or a free phrase before a gazetteer party ("Alabama Republican Party")
         heads = [k for k in range(p, q) if self._is_head(k)]
         if heads:
             h = heads[-1]
             end = h + 1
             if end + 1 < q and toks[end].text in ("of", "for", "on") and toks[end + 1].text not in NOT_NAMES:
-                end = q
+                end = q  # "Department of Homeland Security", stopping before a title: "... Secretary X"
                 for k in range(h + 1, q):
                     if toks[k].text in _STRONG_TITLES and owner[k] is None:
                         end = k
                         break
             start = p
-            while start < h and owner[start] is not None and owner[start].type == "country" and (
-                    self.gaz.index.get(tuple(t.text for t in toks[owner[start].i:owner[start].j])) or
-                    Surface(None, "alias")).kind == "alias":  # type: ignore[arg-type]
-                start = owner[start].j  # "U.S. Federal Communications Commission" -> the commission + U.S.
+            # "Democrat on the Senate Rules Committee": the name starts after a connector before the first head
+            for k in range(p, heads[0]):
+                if toks[k].text in CONNECTORS and owner[k] is None and toks[k].text not in NAME_PARTICLES:
+                    start = k + 1
             while start < h and toks[start].text in CONNECTORS:
                 start += 1
+            while start < h and owner[start] is not None and (owner[start].type == "person" or (
+                    owner[start].type == "country" and self._surface_kind(owner[start]) == "alias")):
+                start = owner[start].j  # "U.S. Federal Communications Commission" -> the commission + U.S.
+            if start > p:
+                self._people(p, start)
             self._organisation(start, end)
             if end < q:
                 self._people(end, q)
-            if start > p:
-                pass
             return
         last = owner[q - 1]
-        if last is not None and last.type == "organisation" and toks[q - 1].text in ORG_HEADS and last.i > p:
-            free = [k for k in range(p, last.i) if owner[k] is None]
-            if free and not any(toks[k].text in TITLE_WORDS for k in free):
-                self._add(_Found(free[0], q, self._span_text(free[0], q), "organisation"))
+        if last is not None and last.type == "organisation" and toks[q - 1].text == "Party" and last.i > p:
+            k = last.i  # "Alabama Republican Party"
+            while k > p and owner[k - 1] is None and toks[k - 1].text[:1].isupper() and (
+                    toks[k - 1].text not in NOT_NAMES and not _is_title(toks[k - 1].text)):
+                k -= 1
+            if k < last.i:
+                self._add(_Found(k, q, self._span_text(k, q), "organisation"))
+                if k > p:
+                    self._people(p, k)
                 return
         self._people(p, q)
 
+    def _surface_kind(self, f: _Found) -> str | None:
+        surface = self.gaz.index.get(tuple(t.text for t in self.tokens[f.i:f.j]))
+        return surface.kind if surface else None
+
     def _organisation(self, i: int, j: int) -> None:
+        toks = self.tokens
         free = [k for k in range(i, j) if self.owner[k] is None]
-        if i >= j or not free:
+        if j - i < 2 or not free:
             return
+        corporate = False
+        while j - i > 1 and toks[j - 1].text.rstrip(".") in _CORPORATE and self.owner[j - 1] is None:
+            j -= 1  # "Alphabet Inc" is Alphabet
+            corporate = True
         first = self.owner[i]
-        if len(free) == 0 or (j - i == 1):
-            return
-        if first is not None and first.type == "organisation" and all(
-                self.tokens[k].text.rstrip(".") in _CORPORATE for k in free):
+        if first is not None and first.type == "organisation" and not any(k < j for k in free):
             return  # "ExxonMobil Corp" is ExxonMobil
-        country = first.name if first is not None and first.type == "country" else None
-        if country and all(self.tokens[k].text in BODY_WORDS for k in free) and (
-                self.tokens[j - 1].text in BODY_HEADS):
-            self._add(_Found(i, j, country, "country"))  # "Chinese Foreign Ministry" -> China
+        if toks[i].text in FUNCTION_WORDS and self.owner[i] is None:
             return
-        if len(free) == 1 and self.tokens[free[0]].text in BODY_HEADS | {"Department", "Ministry", "Party"}:
-            return  # a bare "Ministry" or "Foreign Ministry" without its country
-        if all(self.tokens[k].text in BODY_WORDS for k in free) and self.tokens[j - 1].text in BODY_HEADS:
+        if first is not None and first.type == "country" and toks[j - 1].text in BODY_HEADS:
+            self._add(_Found(i, j, first.name, "country"))  # "Chinese Foreign Ministry" -> China
             return
-        self._add(_Found(i, j, self._span_text(i, j), "organisation"))
+        if toks[j - 1].text in BODY_HEADS or toks[j - 1].text in ("Ministry", "Department") and j - i == 1:
+            return  # a ministry or "Foreign Ministry" without its country
+        if j - i < 2 and not corporate:
+            return
+        name = self._span_text(i, j)
+        if name in NOT_ACTORS:
+            return
+        entry = self.gaz.get(name)
+        self._add(self._as_found(i, j, entry) if entry else _Found(i, j, name, "organisation"))
 
     def _people(self, p: int, q: int) -> None:
         """Person names among the free tokens of ``tokens[p:q]``."""
@@ -348,10 +390,18 @@ class _Document:
         name_toks = toks[s:j]
         if any(t.text[:1].isdigit() for t in name_toks) or name_toks[0].text in NOT_NAMES:
             return
-        if not all(t.text[:1].isupper() or t.text in NAME_PARTICLES for t in name_toks):
+        if not all(t.text[:1].isupper() or t.text in NAME_PARTICLES or _ARABIC_PARTICLE.match(t.text)
+                   for t in name_toks):
             return
-        if any(t.text in ORG_HEADS for t in name_toks[1:]):
+        if any(t.text in ORG_HEADS or _is_title(t.text) or t.text.lower() in COMMON_WORDS for t in name_toks[:-1]):
             return
+        last = name_toks[-1].text
+        if last.lower() in NOT_SURNAMES or _is_title(last) or last in NOT_NAMES or (len(last) > 2 and last.isupper()):
+            return
+        if name_toks[-1].text in US_STATES or self.text[name_toks[0].start:name_toks[-1].end] in NOT_ACTORS:
+            return
+        if len(name_toks) > 1 and all(t.text.isupper() for t in name_toks):
+            return  # ALL-CAPS phrases are emphasis or headlines, not names
         if len(name_toks) == 1:
             if titled:
                 self._add(_Found(s, j, "", "surname"))  # resolved by surname linking
@@ -363,9 +413,12 @@ class _Document:
             return
         if name_toks[0].text in self.ex.first_names and not cue and len(name_toks) > 3:
             return
-        name = self._span_text(s, j)
-        entry = self.gaz.person_by_ends.get((name_toks[0].text, name_toks[-1].text)) or self.gaz.person_by_ends.get(
-            (NICKNAMES.get(name_toks[0].text, ""), name_toks[-1].text))
+        name = " ".join(t.text for t in name_toks if not (len(t.text) == 1 and t.text.isupper())
+                        or t is name_toks[0]) if len(name_toks) > 2 else self._span_text(s, j)
+        if name_toks[-1].text in ("Jr", "Sr"):
+            name += "."
+        first, last = name_toks[0].text, strip_article(name_toks[-1].text)
+        entry = self.gaz.person_by_ends.get((first, last)) or self.gaz.person_by_ends.get((NICKNAMES.get(first, ""), last))
         if entry is not None:
             self._add(self._as_found(s, j, entry))
             return
@@ -445,7 +498,7 @@ class _Document:
                     keep.append(_Found(f.i, f.j, target.name, "person", target.affiliation, target.role))
                 continue
             if f.j == f.i + 1 and f.type != "person" and self.tokens[f.i].text in surnames and (
-                    self.tokens[f.i].text in _NAME_LIKE):
+                    self.tokens[f.i].text in _NAME_LIKE) and self._person_reading(f):
                 target = surnames[self.tokens[f.i].text]  # "Jordan said" after "Jim Jordan"
                 keep.append(_Found(f.i, f.j, target.name, "person", target.affiliation, target.role))
                 continue
@@ -462,13 +515,23 @@ class _Document:
             keep.append(_Found(k, k + 1, target.name, "person", target.affiliation, target.role))
         self.found = keep
 
+    def _person_reading(self, f: _Found) -> bool:
+        """A surname that is also a country ("Jordan") reads as the person unless the country is otherwise in play."""
+        k = f.i
+        if k + 1 < len(self.tokens) and self.tokens[k + 1].text in SPEECH_VERBS and self._same_name(k, k + 1):
+            return True
+        if k > 0 and _is_title(self.tokens[k - 1].text):
+            return True
+        word = self.tokens[k].text
+        return not any(g.name == f.name and self.tokens[g.i].text != word for g in self.found)
+
     # -- output --------------------------------------------------------------------------------------------------
     def _result(self) -> ActorResult:
         actors: dict[str, Actor] = {}
         seen: set[tuple[int, int, str]] = set()
         covering: dict[str, int] = {}  # actor name -> end token of its last mention, to drop nested repeats
         for f in sorted(self.found, key=lambda f: (self.tokens[f.i].start, -f.j)):
-            if f.type == "surname" or not f.name:
+            if f.type in ("surname", "ignore") or not f.name:
                 continue
             if covering.get(f.name, -1) >= f.j:
                 continue

@@ -114,7 +114,14 @@ def _variants(surface: str, entry: Entry) -> list[str]:
         out.append(re.sub(r"-([A-Z])", lambda m: "-" + m.group(1).lower(), surface))
     if entry.type == "organisation" and surface.isalpha() and surface.isupper() and 2 <= len(surface) <= 5:
         out.append("".join(f"{c}." for c in surface))
+    if entry.type == "organisation" and surface.startswith(("Senate ", "House ")):
+        out.append(f"U.S. {surface}")  # "U.S. Senate Intelligence Committee", not "U.S. Senate" + rest
     return [v for v in out if v != surface]
+
+
+def strip_article(name: str) -> str:
+    """"al-Zawahiri" -> "Zawahiri": Arabic surnames are written with and without the article."""
+    return re.sub(r"^(?:al|el|Al|El)-", "", name)
 
 
 class Gazetteer:
@@ -158,6 +165,7 @@ class Gazetteer:
                 parts = alias_key(entry.name)
                 if len(parts) >= 2:
                     self.person_by_ends.setdefault((parts[0], parts[-1]), entry)
+                    self.person_by_ends.setdefault((parts[0], strip_article(parts[-1])), entry)
 
     def _add(self, surface: str, entry: Entry, kind: Kind) -> None:
         key = alias_key(surface)

@@ -37,9 +37,9 @@ Committee Commission Party Agency Bureau Council Court Service Association Insti
 Corporation Inc Company Co Union Organization Organisation Office Administration Police Front Movement Caucus Center
 Centre Fund Times Post News Journal Network Alliance Federation League Coalition Authority Board Tribunal Parliament
 Assembly Congress Senate Guard Corps Forces Brigade Brigades Army Party Ministry Department Reserve Chamber
-Commission Society Foundation University College School Academy Trust Watch Project Forum Initiative Network
-Airlines Airways Motors Industries Holdings Partners Capital Energy Systems Technologies Media Broadcasting Press
-Church Council Conference Programme Program Tribunal Regiment Division Fleet Command Cartel Militia Rebels Taliban
+Commission Society Foundation University College School Academy Trust Watch Forum Network
+Airlines Airways Motors Industries Holdings Partners Capital Energy Systems Technologies Media Broadcasting
+Church Council Conference Tribunal Regiment Division Fleet Command Cartel Militia Taliban
 Watch International Institute Agency Inc. Corp. Ltd Ltd. LLC Entertainment Pictures Studios Group
 """.split())
 
@@ -63,7 +63,7 @@ NOT_NAMES = frozenset("""
 The A An In On At To From By For With Without But And Or Nor If When While As After Before Since Until Under Over
 He She It They We I You His Her Its Their Our My Your This That These Those There Here Then Now Also Still Yet So
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August September
-October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Christmas Easter Ramadan
+October November December Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Christmas Easter Ramadan
 North South East West Northern Southern Eastern Western Central New Old Great Greater Upper Lower United
 Republican Republicans Democrat Democrats Democratic Independent Islamic Muslim Muslims Christian Christians Jewish
 Jews Catholic Sunni Shi'ite Shiite Shia Kurdish Kurds Arab Arabs Western Asian African European Latin
@@ -74,7 +74,18 @@ Will Can Could Would Should Must Might May Shall Do Does Did Is Are Was Were Be 
 Mr Mrs Ms Dr Sir Some Many Most Any All Every Each Both Few Several Other Another Such What Which Who Whom Whose
 Why How Where Asked Speaking According Like Unlike Despite Although Though Because However Meanwhile Earlier
 Later Last Next First Second Third One Two Three Four Five Six Seven Eight Nine Ten Hundreds Thousands Dozens
-Obamacare Medicaid Medicare Brexit Election Day Army Navy Air Force Marines Coast Guard God Allah Jesus
+Obamacare Medicaid Medicare Brexit Day Army Navy Air Force Marines Coast Guard God Allah Jesus
+Against Through Into Upon Within Between About Above Behind Beyond During Except Toward Towards Amid
+San Santa Los Las Saint St Port Fort Mount Lake Fake Free Storm USS HMS Among Hurricane Typhoon Tropical Operation PM MP MPs
+""".split())
+
+# Sentence-initial function words that never start an organisation's name.
+FUNCTION_WORDS = frozenset("""
+The A An In On At To From By For With Without But And Or Nor If When While As After Before Since Until Under Over
+He She It They We I You His Her Its Their Our My Your This That These Those There Here Then Now Also Still Yet So
+Some Many Most Any All Every Each Both Few Several Other Another Such What Which Who Why How Where Asked Speaking
+According Like Unlike Despite Although Though Because However Meanwhile Earlier Later Last Next Among Against
+Members Member Fake Only Once Eleven Final Dueling Conservative Congressional Embattled Former Top Senior
 """.split())
 
 # Words before a capital that make it a place rather than a metonym ("talks in Beijing").
@@ -107,3 +118,53 @@ NICKNAMES = {
     "Douglas": "Doug", "Albert": "Al", "Frederick": "Fred", "Gerald": "Jerry", "Lawrence": "Larry", "Peter": "Pete",
     "Theodore": "Ted", "Rodney": "Rod", "Mitchell": "Mitch", "Kirsten": "Kirsten", "Jefferson": "Jeff",
 }
+
+# Lower-cased words that never belong to a person's name, though some are in the given-name list.
+COMMON_WORDS = frozenset("""
+act acts law laws treaty accord accords agreement amendment plan plans program programme report award prize
+day week month year cup games open street avenue road square tower hall center centre airport station hotel
+hospital park stadium museum bridge river sea island islands mountain mountains valley province county city
+republic kingdom coast strait peninsula refuge average rule rules index exchange market markets stock stocks
+war wars east west north south middle central world global pacific atlantic asia europe africa america
+summit conference forum reform registration authorization surveillance insurance budget health care again great
+storm hurricane typhoon catholic protestant christian muslim jewish air tech university college school beacon
+news times post journal press herald tribune network channel radio television tv online magazine
+bank capital fund funds group holdings partners company corporation industries motors airlines
+trust foundation institute service services agency office committee commission council board union party
+security intelligence defense defence justice police army navy force forces guard corps
+communist socialist liberal conservative labour labor green greens democratic republican democrat democrats
+state states federal national international royal imperial
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+september october november december christmas easter thanksgiving ramadan
+wall street hill capitol white house palace
+free fake new old good best top big little more most many much first last next final
+asset diamond geological electric helicopter roman sierra code paradise just kitty viet bel uss hms among
+eleven dueling congressional
+""".split())
+
+US_STATES = frozenset("""
+Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii Idaho Illinois
+Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi Missouri Montana
+Nebraska Nevada Hampshire Jersey Mexico York Carolina Dakota Ohio Oklahoma Oregon Pennsylvania Rhode Island
+Tennessee Texas Utah Vermont Virginia Washington Wisconsin Wyoming
+""".split())
+
+# Last words that end a thing's name, not a person's ("Surveillance Act", "Virgin Islands").
+NOT_SURNAMES = frozenset("""
+act acts treaty accord accords agreement amendment plan plans program programme report award prize cup games
+avenue road square airport station hotel hospital stadium museum river sea island islands mountains valley
+province county city republic kingdom coast strait peninsula refuge average index exchange summit conference
+forum reform surveillance insurance budget again university college school news times journal network channel
+radio television magazine committee commission council board party agency office service services department
+ministry war wars states day week caucus alliance coalition association institute foundation fund
+management shipping room garden harbor harbour survey shrine squadron papers club farms ranch power llp llc
+inc corp catholic air mae cong arrivals
+""".split())
+
+# Capitalised phrases that look like organisations or people but are places, events or shows.
+NOT_ACTORS = frozenset({
+    "West Bank", "Gaza Strip", "Newport News", "State of the Union", "Meet the Press", "World Trade Center",
+    "Wall Street", "Capitol Hill", "Sadr City", "Abu Ghraib", "Middle East", "Face the Nation", "Fox and Friends",
+    "Old Post Office", "Union Station", "Trump Tower", "Dow Jones", "Silicon Valley", "Sunday Times",
+    "News Conference", "World News", "Big News", "Merrill Lynch", "Rose Garden", "Pearl Harbor", "Kitty Hawk",
+})

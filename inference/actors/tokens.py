@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 # "U.S." / "H.R." as one token; words with inner hyphens, apostrophes or ampersands ("al-Sadr", "AT&T").
-_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:[&'’\-][^\W_]+)*")
+_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:['’\-][^\W_]+|&[A-Z][^\W_]*)*")
 _POSSESSIVE = ("'s", "’s")
 # Abbreviations whose period may sit between two tokens of one name: "Mr. Smith", "George W. Bush".
 _DOTTED = {"Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Capt", "Sgt", "Adm", "Maj", "St", "Rev",

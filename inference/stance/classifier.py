@@ -141,11 +141,14 @@ class MiniLMStanceClassifier(StanceClassifier):
         self.tokenizer.save_pretrained(str(model_dir))
         return model_dir
 
-    def logits(self, targets: Sequence[StanceTarget], batch_size: int = 32, grad: bool = False) -> torch.Tensor:
-        """Raw logits ``(n, 3)``; every distinct text is encoded once per batch for all its targets."""
+    def logits(
+        self, targets: Sequence[StanceTarget], batch_size: int = 32, grad: bool = False, share_texts: bool = True
+    ) -> torch.Tensor:
+        """Raw logits ``(n, 3)``; every distinct text is encoded once for all its targets (``share_texts=False``:
+        once per target, as one-pass-per-target models do)."""
         from inference.stance.encoding import batches, build_windows, collate
 
-        windows = build_windows(self.tokenizer, targets, int(self.config["max_length"]))
+        windows = build_windows(self.tokenizer, targets, int(self.config["max_length"]), share_texts=share_texts)
         out = torch.empty((len(targets), len(LABELS)))
         for group in batches(windows, batch_size):
             b = collate(group, pad_id=self.tokenizer.pad_token_id or 0)
@@ -179,6 +182,9 @@ class TfidfStanceClassifier(StanceClassifier):
         items = [as_target(t) for t in targets]
         y = np.array([LABELS.index(label) for label in labels])
         self.pipeline.fit(feature_matrix(items, int(self.config["window"])), y)
+        for _, vectorizer, _ in self.pipeline.named_steps["features"].transformers_:
+            if hasattr(vectorizer, "stop_words_"):
+                del vectorizer.stop_words_  # the terms pruned by min_df: only needed for introspection, and large
         return self
 
     @classmethod
@@ -200,7 +206,9 @@ class TfidfStanceClassifier(StanceClassifier):
 
         model_dir = Path(model_dir)
         self._save_config(model_dir)
-        sio.dump(self.pipeline, str(model_dir / SKOPS_NAME))
+        from zipfile import ZIP_DEFLATED
+
+        sio.dump(self.pipeline, str(model_dir / SKOPS_NAME), compression=ZIP_DEFLATED)
         return model_dir
 
     def _predict_proba(self, targets: Sequence[StanceTarget], batch_size: int) -> np.ndarray:

@@ -43,16 +43,26 @@ def _span_tokens(offsets: Sequence[tuple[int, int]], start: int, end: int) -> li
     return [nearest]
 
 
-def build_windows(tokenizer, targets: Sequence[StanceTarget], max_length: int) -> list[Window]:
-    """Group ``targets`` by text and lay them out in windows of at most ``max_length`` tokens."""
-    by_text: dict[str, list[int]] = {}
-    for i, t in enumerate(targets):
-        by_text.setdefault(t.text, []).append(i)
+def build_windows(
+    tokenizer, targets: Sequence[StanceTarget], max_length: int, share_texts: bool = True
+) -> list[Window]:
+    """Group ``targets`` by text and lay them out in windows of at most ``max_length`` tokens.
+
+    ``share_texts=False`` gives every target its own window (one forward pass per target, for comparison).
+    """
+    groups: list[tuple[str, list[int]]]
+    if share_texts:
+        by_text: dict[str, list[int]] = {}
+        for i, t in enumerate(targets):
+            by_text.setdefault(t.text, []).append(i)
+        groups = list(by_text.items())
+    else:
+        groups = [(t.text, [i]) for i, t in enumerate(targets)]
     cap = max(max_length - 2, 8)
     stride = max(cap // 2, 1)
     cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
     windows: list[Window] = []
-    for text, indices in by_text.items():
+    for text, indices in groups:
         enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, return_attention_mask=False)
         ids, offsets = enc["input_ids"], [tuple(o) for o in enc["offset_mapping"]]
         n = len(ids)

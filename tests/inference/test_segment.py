@@ -8,7 +8,7 @@ import textwrap
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
 import pytest
 
-from inference.segment import segment, segment_file
+from inference.segment import read_dump, segment, segment_file
 from inference.textio import decode_bytes
 
 LEDE = "Officials from both countries met on Tuesday to discuss a long list of grievances over fishing rights."
@@ -206,6 +206,15 @@ def test_headline_ending_in_abbreviation_and_sentence_like_caption():
     assert arts[1].caption == "A guard stands at the gate."
 
 
+def test_byline_variants_and_bare_credit_line():
+    text = article(byline="By NORA VIDAL, Pavel Horak and Ines Duarte in Oslo", credits=("Editing by Jun Park",))
+    art, second = segment(text + "\n\n" + article(headline="Second fishing round set", byline="By Jun Park"))
+    assert art.byline == ["NORA VIDAL", "Pavel Horak", "Ines Duarte"]
+    assert second.byline == ["Jun Park"] and second.headline == "Second fishing round set"
+    assert art.credits == ["Editing by Jun Park"]
+    assert art.paragraphs[-1] == THIRD
+
+
 def test_several_credits_and_refile_note():
     credits = ("(This story has been refiled to fix a typo in paragraph 2.)", "(Editing by Lena Maier)")
     [art] = segment(article(credits=credits))
@@ -276,7 +285,7 @@ def test_missing_file_and_directory(tmp_path):
 
 
 def test_bundled_sample_dump(repo_root):
-    arts = segment_file(repo_root / "samples" / "sample_dump.txt")
+    arts = read_dump(repo_root / "samples" / "sample_dump.txt")
     assert len(arts) == 7
     datelines = [(a.dateline.place, a.dateline.agency) for a in arts]
     assert datelines == [

@@ -34,7 +34,7 @@ def sentences(draw) -> str:
 
 
 @st.composite
-def articles(draw) -> tuple[str, dict]:
+def articles(draw, with_dateline: bool = True) -> tuple[str, dict]:
     headline = " ".join([draw(cap_words), *draw(st.lists(lower_words, min_size=2, max_size=9))])
     caption = draw(st.none() | st.lists(lower_words, min_size=2, max_size=8).map(" ".join))
     byline = draw(st.lists(names, min_size=0, max_size=2, unique=True))
@@ -43,6 +43,11 @@ def articles(draw) -> tuple[str, dict]:
     subhead = draw(st.none() | st.sampled_from(["TALKS STALL", "‘NO WAY BACK’", "WHAT COMES NEXT"]))
     credits = draw(st.lists(st.sampled_from(["(Reporting by Nora Vidal)", "(Editing by Jun Park)"]), max_size=2))
     dateline = f"{place} ({agency}) {dash} " if place else f"({agency}) {dash} "
+    if not with_dateline:
+        dateline = ""
+        credits = credits or ["(Editing by Amara Okoye)"]  # without a dateline, credits mark where an article ends
+        while len(paragraphs[0]) <= 120:  # a lede, not a short sentence-like caption
+            paragraphs[0] += " " + draw(sentences())
     body = [dateline + paragraphs[0], *paragraphs[1:]]
     if subhead and len(body) > 1:
         body.insert(1, subhead)
@@ -97,3 +102,15 @@ def test_generated_dumps_keep_every_article_and_body_word(items, joiner):
         assert art.caption == truth["caption"]
         body_words = {w for p in truth["paragraphs"] for w in WORD.findall(p)}
         assert body_words <= set(WORD.findall(art.text))
+
+
+@FAST
+@given(st.lists(articles(with_dateline=False), min_size=1, max_size=5), st.sampled_from(["\n\n", "\n"]))
+def test_generated_dumps_without_datelines(items, joiner):
+    text = joiner.join(item.replace("\n", joiner) for item, _ in items)
+    arts = segment(text)
+    assert [a.headline for a in arts] == [truth["headline"] for _, truth in items]
+    for art, (_, truth) in zip(arts, items, strict=True):
+        assert art.paragraphs == truth["paragraphs"]
+        assert art.credits == truth["credits"]
+        assert art.dateline.place is None and art.dateline.agency is None

@@ -10,34 +10,110 @@ import pytest
 
 from inference.segment import segment_file
 
-# headline (first 8 words), caption (first 8 words), byline, place, agency, first 5 body words, credits (openings),
-# subheads
+# Per article: first 5 body words, dateline, headline and caption (first 8 words), credit openings, byline and
+# subheads. Keyword arguments keep the short values apart from each other.
 EXPECTED = [
-    ("Good food is worth waiting for – China", "Donald Trump", [], "BEIJING", "Reuters",
-     "Chinese state media on Friday", ["(Reporting by Ben Blanchard; Editing by"], []),
-    ("Hundreds of thousands rally in Iran against Trump,", "Iran President speaking to crowd shouting death to",
-     ["Parisa Hafezi"], "ANKARA", "Reuters", "Hundreds of thousands of Iranians",
-     ["(Writing by Parisa Hafezi; editing by"], ["VIGILANT"]),
-    ("Trump breaks ice with China’s Xi in letter", "China's president xi jinping", ["Ben Blanchard", "Eric Walsh"],
-     "BEIJING/WASHINGTON", "Reuters", "U.S. President Donald Trump has", ["(Reporting by Ben Blanchard in BEIJING"],
-     ["TAIWAN, YUAN IN FOCUS"]),
-    ("Islamic State links to Philippine militants ‘very strong’:", "Philippine Defence Secretary",
-     ["Martin Petty", "Manuel Mogato"], "MANILA", "Reuters", "The Philippines is certain of",
-     ["(Editing by Robert Birsel)"], ["CAUGHT IN THE MIDDLE"]),
-    ("China says United States should ‘brush up on’", "Chinese vessels in South China Sea", [], "BEIJING",
-     "Reuters", "The United States needs to", ["(Reporting by Ben Blanchard; Editing by"], []),
-    ("Iran leader rebuffs Trump’s warning on missiles", "Iran's Supreme Leader", ["Bozorgmehr Sharafedin"], "DUBAI",
-     "Reuters", "Ayatollah Ali Khamenei dismissed Donald", ["(Reporting by Bozorgmehr Sharafedin; Writing by"], []),
-    ("Merkel urges Putin to help end violence in", "Tanks seen in Ukraine", [], "BERLIN", "Reuters",
-     "German leader Angela Merkel urged", ["(Reporting by Madeline Chambers; Editing by"], []),
-    ("China, United States cannot afford conflict: Chinese foreign",
-     "Chinese Foreign minister speaking on how U.S. and", ["Colin Packham"], "SYDNEY", "Reuters",
-     "There would be no winner", ["(This story has been refiled", "(Additional reporting by Ben Blanchard"], []),
-    ("Iran’s missile test ‘not a message’ to Trump", "Iran's president", [], "DUBAI", "Reuters",
-     "Iran said on Monday a", ["(Reporting by Bozorgmehr Sharafedin; editing by"], []),
-    ("The Art of the Deal: Why Putin needs", "woman passes billboard of Trump and Putin together", ["Andrew Osborn"],
-     "MOSCOW", "Reuters", "In his book, ‘Art of", ["(Additional reporting by Andrey Ostroukh;"], ["‘A HUGE BONUS’"]),
-]  # fmt: skip
+    dict(
+        body="Chinese state media on Friday",
+        place="BEIJING",
+        agency="Reuters",
+        head="Good food is worth waiting for – China",
+        credits=["(Reporting by Ben Blanchard; Editing by"],
+        by=[],
+        cap="Donald Trump",
+        subheads=[],
+    ),
+    dict(
+        body="Hundreds of thousands of Iranians",
+        place="ANKARA",
+        agency="Reuters",
+        head="Hundreds of thousands rally in Iran against Trump,",
+        credits=["(Writing by Parisa Hafezi; editing by"],
+        by=["Parisa Hafezi"],
+        cap="Iran President speaking to crowd shouting death to",
+        subheads=["VIGILANT"],
+    ),
+    dict(
+        body="U.S. President Donald Trump has",
+        place="BEIJING/WASHINGTON",
+        agency="Reuters",
+        head="Trump breaks ice with China’s Xi in letter",
+        credits=["(Reporting by Ben Blanchard in BEIJING"],
+        by=["Ben Blanchard", "Eric Walsh"],
+        cap="China's president xi jinping",
+        subheads=["TAIWAN, YUAN IN FOCUS"],
+    ),
+    dict(
+        body="The Philippines is certain of",
+        place="MANILA",
+        agency="Reuters",
+        head="Islamic State links to Philippine militants ‘very strong’:",
+        credits=["(Editing by Robert Birsel)"],
+        by=["Martin Petty", "Manuel Mogato"],
+        cap="Philippine Defence Secretary",
+        subheads=["CAUGHT IN THE MIDDLE"],
+    ),
+    dict(
+        body="The United States needs to",
+        place="BEIJING",
+        agency="Reuters",
+        head="China says United States should ‘brush up on’",
+        credits=["(Reporting by Ben Blanchard; Editing by"],
+        by=[],
+        cap="Chinese vessels in South China Sea",
+        subheads=[],
+    ),
+    dict(
+        body="Ayatollah Ali Khamenei dismissed Donald",
+        place="DUBAI",
+        agency="Reuters",
+        head="Iran leader rebuffs Trump’s warning on missiles",
+        credits=["(Reporting by Bozorgmehr Sharafedin; Writing by"],
+        by=["Bozorgmehr Sharafedin"],
+        cap="Iran's Supreme Leader",
+        subheads=[],
+    ),
+    dict(
+        body="German leader Angela Merkel urged",
+        place="BERLIN",
+        agency="Reuters",
+        head="Merkel urges Putin to help end violence in",
+        credits=["(Reporting by Madeline Chambers; Editing by"],
+        by=[],
+        cap="Tanks seen in Ukraine",
+        subheads=[],
+    ),
+    dict(
+        body="There would be no winner",
+        place="SYDNEY",
+        agency="Reuters",
+        head="China, United States cannot afford conflict: Chinese foreign",
+        credits=["(This story has been refiled", "(Additional reporting by Ben Blanchard"],
+        by=["Colin Packham"],
+        cap="Chinese Foreign minister speaking on how U.S. and",
+        subheads=[],
+    ),
+    dict(
+        body="Iran said on Monday a",
+        place="DUBAI",
+        agency="Reuters",
+        head="Iran’s missile test ‘not a message’ to Trump",
+        credits=["(Reporting by Bozorgmehr Sharafedin; editing by"],
+        by=[],
+        cap="Iran's president",
+        subheads=[],
+    ),
+    dict(
+        body="In his book, ‘Art of",
+        place="MOSCOW",
+        agency="Reuters",
+        head="The Art of the Deal: Why Putin needs",
+        credits=["(Additional reporting by Andrey Ostroukh;"],
+        by=["Andrew Osborn"],
+        cap="woman passes billboard of Trump and Putin together",
+        subheads=["‘A HUGE BONUS’"],
+    ),
+]
 
 
 def first_words(text: str | None, n: int) -> str:
@@ -58,7 +134,9 @@ def test_seed_dump_has_exactly_ten_articles(seed_articles):
 
 @pytest.mark.parametrize("index", range(10))
 def test_seed_article_parts(seed_articles, index):
-    headline, caption, byline, place, agency, body, credits, subheads = EXPECTED[index]
+    expected = EXPECTED[index]
+    headline, caption, byline, subheads = expected["head"], expected["cap"], expected["by"], expected["subheads"]
+    place, agency, body, credits = expected["place"], expected["agency"], expected["body"], expected["credits"]
     art = seed_articles[index]
     assert first_words(art.headline, 8) == headline
     assert first_words(art.caption, 8) == caption

@@ -140,3 +140,14 @@ def test_article_stances_with_a_real_model():
     for s in stances:
         assert sum(s.scores.values()) == pytest.approx(1.0, abs=1e-3)
         assert s.stance in {"negative", "neutral", "positive"}
+
+
+def test_rule_saved_in_the_model_config_is_used():
+    from inference.stance.article import DEFAULT_RULE, rule_of
+
+    clf = FakeClassifier()
+    assert rule_of(clf) == DEFAULT_RULE
+    clf.config = {"aggregation": {"weighting": "mean", "bias": [1.0, 0.2, 1.0]}}
+    assert rule_of(clf) == AggregationRule("mean", (1.0, 0.2, 1.0))
+    _, result = build_result()
+    assert {s.actor: s.stance for s in article_stances(result, clf)}["Ruritania"] == "negative"

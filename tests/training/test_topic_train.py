@@ -30,7 +30,7 @@ def _check_saved(out: Path, kind: str) -> TopicClassifier:
     assert task_of_model(out) == "topic"
     assert set(config["thresholds"]) == set(LABELS)
     card = (out / "README.md").read_text()
-    for needle in ("Label counts", "Metrics (test, held out)", "Decision thresholds", "diplomacy", "Versions"):
+    for needle in ("Label counts", "Metrics (held-out test split)", "Decision thresholds", "diplomacy", "Versions"):
         assert needle in card
     clf = TopicClassifier.from_pretrained(out)
     assert clf.kind == kind and clf.labels == LABELS

@@ -23,7 +23,7 @@ pred = clf.predict(["Headline\\n\\nBody of the article ..."])[0]
 print(pred.labels, pred.scores)"""
 
 SUMMARIES = {
-    "tfidf": "Baseline multi-label topic classifier: TF-IDF word (1-2) and character (3-5) n-grams, one-vs-rest "
+    "tfidf": "Baseline multi-label topic classifier: TF-IDF word and character n-grams, one-vs-rest "
     "logistic regression with balanced class weights, per-label decision thresholds tuned on dev.",
     "minilm": "Multi-label topic classifier: all-MiniLM-L6-v2 fine-tuned with BCE. Each article is read as the "
     "headline plus sliding body windows; token-mean window embeddings are pooled per article (mean and max) and fed "
@@ -96,7 +96,7 @@ def train(config: TopicConfig, resume: bool = False) -> Path:
         data=describe_sources(config),
         label_counts=counts,
         metrics=report,
-        metrics_split="test, held out",
+        metrics_split="held-out test",
         thresholds=clf.thresholds,
         hyperparameters=config.model.model_dump(mode="json") | {"seed": config.seed},
         training_seconds=summary["training_seconds"],

@@ -1,0 +1,180 @@
+"""Article-level stance quality: macro-F1 of per-actor stances against the shared labels (reuters2017, agnews_world).
+
+    .venv/bin/python benchmarks/stance_article_eval.py [--model models/stance-minilm] [--int8] [--limit N]
+        [--calibrate [--save]] [--output metrics.json]
+
+Actors come from ``ActorExtractor.default()``; every labelled actor the extractor misses counts as a wrong
+prediction (it is scored as the non-label "missing"). Macro-F1 is over negative/neutral/positive. ``--calibrate``
+picks the aggregation rule (weighting and per-label bias) on one half of the items (a hash of the id) and reports
+the other half; ``--save`` writes the chosen rule into the model's ``config.json`` (and refreshes its manifest).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from inference.actors import ActorExtractor
+from inference.stance import LABELS, StanceClassifier
+from inference.stance.article import AggregationRule, aggregate_actors, collect_targets, rule_of
+
+DATASETS = {"reuters2017": "articles.jsonl", "agnews_world": "items.jsonl"}
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+CHUNK = 64  # items scored per classifier call
+
+
+@dataclass
+class Item:
+    dataset: str
+    id: str
+    gold: dict[str, str]  # actor -> stance
+    result: object
+    proba: np.ndarray
+    owners: list
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_items(data: Path, clf, limit: int | None, batch_size: int) -> tuple[list[Item], dict]:
+    extractor = ActorExtractor.default()
+    items: list[Item] = []
+    timing = {"extract_s": 0.0, "stance_s": 0.0, "targets": 0}
+    for dataset, name in DATASETS.items():
+        texts = {r["id"]: r for r in read_jsonl(data / dataset / name)}
+        labels = read_jsonl(data / dataset / "labels.jsonl")[:limit]
+        for start in range(0, len(labels), CHUNK):
+            chunk, pending, all_targets = labels[start : start + CHUNK], [], []
+            t0 = time.perf_counter()
+            for label in chunk:
+                rec = texts[label["id"]]
+                result = extractor.extract(rec["text"], headline=rec.get("title") or "")
+                targets, owners = collect_targets(result)
+                pending.append((label, result, owners, len(all_targets), len(targets)))
+                all_targets.extend(targets)
+            t1 = time.perf_counter()
+            proba = clf.predict_proba(all_targets, batch_size=batch_size) if all_targets else np.zeros((0, 3))
+            timing["extract_s"] += t1 - t0
+            timing["stance_s"] += time.perf_counter() - t1
+            timing["targets"] += len(all_targets)
+            for label, result, owners, offset, n in pending:
+                gold = {a["actor"]: a["stance"] for a in label["actors"]}
+                items.append(Item(dataset, label["id"], gold, result, proba[offset : offset + n], owners))
+            print(f"\r{dataset}: {min(start + CHUNK, len(labels))}/{len(labels)}", end="", file=sys.stderr)
+        print(file=sys.stderr)
+    return items, timing
+
+
+def score(items: list[Item], rule: AggregationRule) -> dict:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    gold, pred, gold_found, pred_found = [], [], [], []
+    for item in items:
+        predicted = {s.actor: s.stance for s in aggregate_actors(item.result, item.proba, item.owners, rule)}
+        for actor, stance in item.gold.items():
+            p = predicted.get(actor, "missing")
+            gold.append(stance)
+            pred.append(p)
+            if p != "missing":
+                gold_found.append(stance)
+                pred_found.append(p)
+    labels = list(LABELS)
+    return {
+        "pairs": len(gold),
+        "found": len(gold_found),
+        "macro_f1": float(f1_score(gold, pred, labels=labels, average="macro", zero_division=0)),
+        "accuracy": float(accuracy_score(gold, pred)) if gold else 0.0,
+        "macro_f1_found": float(f1_score(gold_found, pred_found, labels=labels, average="macro", zero_division=0)),
+        "accuracy_found": float(accuracy_score(gold_found, pred_found)) if gold_found else 0.0,
+        "per_label_f1": dict(
+            zip(labels, map(float, f1_score(gold, pred, labels=labels, average=None, zero_division=0)), strict=True)
+        ),
+    }
+
+
+def half(item: Item) -> int:
+    return hashlib.sha256(item.id.encode()).digest()[0] % 2
+
+
+def rule_grid() -> list[AggregationRule]:
+    grid = []
+    for weighting in ("mean", "confidence"):
+        for neg, neu, pos in itertools.product((0.8, 1.0, 1.25, 1.5), (1.0, 1.5, 2.0, 2.5, 3.0, 4.0), (0.8, 1.0, 1.5)):
+            grid.append(AggregationRule(weighting=weighting, bias=(neg, neu, pos)))
+    return grid
+
+
+def print_table(title: str, rows: dict[str, dict]) -> None:
+    print(f"\n## {title}\n")
+    print("| set | pairs | found | macro-F1 | accuracy | macro-F1 (found only) | F1 neg | F1 neu | F1 pos |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, m in rows.items():
+        f = m["per_label_f1"]
+        print(
+            f"| {name} | {m['pairs']} | {m['found']} | **{m['macro_f1']:.3f}** | {m['accuracy']:.3f} | "
+            f"{m['macro_f1_found']:.3f} | {f['negative']:.3f} | {f['neutral']:.3f} | {f['positive']:.3f} |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="stance model dir (default models/stance-minilm)")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--int8", action="store_true")
+    parser.add_argument("--limit", type=int, default=None, help="first N items of each dataset")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--calibrate", action="store_true", help="choose the aggregation rule on half the items")
+    parser.add_argument("--save", action="store_true", help="with --calibrate: store the rule in the model config")
+    parser.add_argument("--output", type=Path, help="write all metrics as JSON")
+    args = parser.parse_args()
+    if not args.data.is_dir():
+        sys.exit(f"shared data not found at {args.data}")
+    clf = StanceClassifier.from_pretrained(args.model, quantize=args.int8)
+    items, timing = load_items(args.data, clf, args.limit, args.batch_size)
+    print(
+        f"\nmodel {args.model or 'models/stance-minilm'} ({clf.kind}{', int8' if args.int8 else ''}): "
+        f"{len(items)} items, {timing['targets']} mention targets, extraction {timing['extract_s']:.1f} s, "
+        f"stance {timing['stance_s']:.1f} s ({timing['targets'] / max(timing['stance_s'], 1e-9):.1f} targets/s)"
+    )
+    current = rule_of(clf)
+    report: dict = {"model": args.model, "kind": clf.kind, "timing": timing, "rule": asdict(current)}
+    rows = {ds: score([i for i in items if i.dataset == ds], current) for ds in DATASETS}
+    rows["all"] = score(items, current)
+    print_table(f"rule {current.weighting}, bias {current.bias}", rows)
+    report["results"] = rows
+    if args.calibrate:
+        calib = [i for i in items if half(i) == 0]
+        held = [i for i in items if half(i) == 1]
+        best = max(rule_grid(), key=lambda r: score(calib, r)["macro_f1"])
+        cal_rows = {"calibration half": score(calib, best), "held-out half": score(held, best)}
+        cal_rows.update({ds: score([i for i in items if i.dataset == ds], best) for ds in DATASETS})
+        cal_rows["all"] = score(items, best)
+        print_table(f"calibrated rule {best.weighting}, bias {best.bias} (chosen on the calibration half)", cal_rows)
+        report["calibrated"] = {"rule": asdict(best), "results": cal_rows}
+        if args.save:
+            from inference.manifest import write_manifest
+            from inference.stance.classifier import default_model_dir
+
+            model_dir = Path(args.model) if args.model else default_model_dir()
+            config_path = model_dir / "config.json"
+            config = json.loads(config_path.read_text(encoding="utf-8"))
+            config["aggregation"] = {"weighting": best.weighting, "bias": list(best.bias)}
+            config_path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            write_manifest(model_dir)
+            print(f"saved aggregation rule to {config_path}")
+    if args.output:
+        args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
