@@ -15,10 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from inference.actors import ActorExtractor
 from inference.article import Article
 from inference.readers import InputRecord, record_to_article
-from inference.stance import ActorStance, StanceClassifier, article_stances
+from inference.stance import ActorStance, StanceClassifier
+from inference.stance.article import aggregate_actors, collect_targets, rule_of
+from inference.stance.targets import LABELS as STANCE_LABELS
 from inference.topics import TopicClassifier
 
 log = logging.getLogger(__name__)
@@ -156,17 +160,28 @@ class Pipeline:
         return [results[i] for i in range(len(records))]
 
     def _predict_articles(self, articles: Sequence[Article]) -> list[ArticleResult]:
+        """Topics for the batch in one call; actors per article; the stance of every mention of every actor of
+        the whole batch in one classifier call (one forward pass per sentence, length-sorted batches)."""
         topic_predictions = self.topic_model.predict(list(articles))
+        actor_results = [self.extractor.extract(a.text, headline=a.headline) for a in articles]
+        targets: list = []
+        spans: list[tuple[int, int, list]] = []
+        for result in actor_results:
+            article_targets, owners = collect_targets(result)
+            spans.append((len(targets), len(targets) + len(article_targets), owners))
+            targets.extend(article_targets)
+        proba = self.stance_model.predict_proba(targets) if targets else np.zeros((0, len(STANCE_LABELS)))
+        rule = rule_of(self.stance_model)
         out = []
-        for article, topics in zip(articles, topic_predictions, strict=True):
-            actor_result = self.extractor.extract(article.text, headline=article.headline)
-            stances = article_stances(actor_result, self.stance_model)
+        for article, topics, result, (lo, hi, owners) in zip(
+            articles, topic_predictions, actor_results, spans, strict=True
+        ):
             out.append(
                 ArticleResult(
                     id=article.id,
                     headline=article.headline,
                     topics=TopicResult(labels=list(topics.labels), scores=dict(topics.scores)),
-                    actors=stances,
+                    actors=aggregate_actors(result, np.asarray(proba[lo:hi]), owners, rule),
                 )
             )
         return out

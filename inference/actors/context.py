@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from inference.actors.lexicon import LOCATION_WORDS
+from inference.actors.lexicon import LOCATION_WORDS, MOVEMENT_WORDS
 from inference.actors.tokens import Token
 
 _US_STATE_NEAR = re.compile(
@@ -27,6 +27,8 @@ def is_place_use(text: str, tokens: list[Token], i: int, j: int) -> bool:
     k = i - 1
     if k >= 0 and tokens[k].text == "the":
         k -= 1
+    if k > 0 and tokens[k].text == "from" and tokens[k - 1].text.lower() in MOVEMENT_WORDS:
+        return True
     if k >= 0 and tokens[k].text.lower() in LOCATION_WORDS and tokens[k].end > text.rfind("\n", 0, tokens[i].start):
         # "officials in Washington said" speaks for the state
         return not (k > 0 and tokens[k].text == "in" and tokens[k - 1].text.lower() in _SPEAKERS)

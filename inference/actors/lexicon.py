@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 # Capitalised title words stripped from the front of a name ("Defence Secretary Delfin Lorenzana").
@@ -89,9 +90,14 @@ Members Member Fake Only Once Eleven Final Dueling Conservative Congressional Em
 """.split())
 
 # Words before a capital that make it a place rather than a metonym ("talks in Beijing").
-LOCATION_WORDS = frozenset("in to from at near outside inside via around across visit visited visiting visits "
+LOCATION_WORDS = frozenset("in to at near outside inside via around across visit visited visiting visits "
                            "arrived arrive arriving flew fly flying travel traveled travelled traveling "
                            "return returned returning embassy capital based".split())
+
+# Movement words that make "from <capital>" a place ("flew from Beijing"), unlike "a green light from Washington".
+MOVEMENT_WORDS = frozenset("flew fly flying flown returned returning return arrived arriving arrive came coming "
+                           "travelled traveled traveling travelling fled flight flights moved relocated "
+                           "back home way".split())
 
 # After a surname-only token: words that confirm a person.
 SPEECH_VERBS = frozenset("said says told added wrote tweeted asked argued warned stated noted insisted "
@@ -158,7 +164,7 @@ forum reform surveillance insurance budget again university college school news 
 radio television magazine committee commission council board party agency office service services department
 ministry war wars states day week caucus alliance coalition association institute foundation fund
 management shipping room garden harbor harbour survey shrine squadron papers club farms ranch power llp llc
-inc corp catholic air mae cong arrivals
+inc corp catholic air mae cong arrivals springs system check center centre
 """.split())
 
 # Capitalised phrases that look like organisations or people but are places, events or shows.
@@ -168,3 +174,16 @@ NOT_ACTORS = frozenset({
     "Old Post Office", "Union Station", "Trump Tower", "Dow Jones", "Silicon Valley", "Sunday Times",
     "News Conference", "World News", "Big News", "Merrill Lynch", "Rose Garden", "Pearl Harbor", "Kitty Hawk",
 })
+
+# Single-token names that are also given names or surnames: a first name before them makes them a person.
+NAME_LIKE = frozenset({"Jordan", "Chad", "Georgia", "Washington", "Israel", "Paris", "Victoria", "Kent", "Lincoln",
+                        "Lebanon", "Charlotte", "Florence", "Austin", "Houston", "Jackson", "Pence", "Trump",
+                        "England", "Chile", "India", "Jamaica", "Kenya", "Sudan"})
+STRONG_TITLES = frozenset({"Secretary", "Chairman", "Chairwoman", "Director", "Spokesman", "Spokeswoman", "President",
+                            "Chief", "Commissioner", "Administrator", "Minister", "Leader", "Speaker", "Judge",
+                            "Inspector", "Senator", "Governor", "Ambassador", "Representative", "Rep.", "Sen."})
+ARABIC_PARTICLE = re.compile(r"(?:al|el|ad|as|ash|at|bin|ibn|abu|abd|ben)-[A-Z]")
+CORPORATE = frozenset({"Corp", "Inc", "Co", "Ltd", "LLC", "Plc", "PLC", "Group", "Holdings", "SA", "AG", "NV"})
+EAST_ASIA = frozenset({"China", "Taiwan", "North Korea", "South Korea", "Vietnam", "Hong Kong", "Singapore",
+                        "Cambodia", "Myanmar"})
+

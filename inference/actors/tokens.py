@@ -6,14 +6,14 @@ import re
 from dataclasses import dataclass
 
 # "U.S." / "H.R." as one token; words with inner hyphens, apostrophes or ampersands ("al-Sadr", "AT&T").
-_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:['’\-][^\W_]+|&[A-Z][^\W_]*)*")
+_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:['’][^\W_]+|-(?![A-Za-z]\.[A-Za-z]\.)[^\W_]+|&[A-Z][^\W_]*)*")
 _POSSESSIVE = ("'s", "’s")
 # Abbreviations whose period may sit between two tokens of one name: "Mr. Smith", "George W. Bush".
 _DOTTED = {"Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Capt", "Sgt", "Adm", "Maj", "St", "Rev",
            "Jr", "Sr", "Prof", "Pres", "Cmdr"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Token:
     start: int
     end: int
@@ -29,17 +29,21 @@ sponsored funded made brokered bound friendly leaning aligned dominated supporte
 def tokenize(text: str) -> list[Token]:
     """Tokens of ``text``; a trailing possessive "'s" and a compound suffix ("-led") are separate from the name."""
     out: list[Token] = []
+    append = out.append
     for m in _TOKEN.finditer(text):
-        s, e, t = m.start(), m.end(), m.group()
-        if len(t) > 2 and t.endswith(_POSSESSIVE):
-            e -= 2
-            t = t[:-2]
-        head, dash, tail = t.rpartition("-")
-        if dash and head and tail.lower() in _SUFFIXES:
-            out.append(Token(s, s + len(head), head))
-            out.append(Token(s + len(head) + 1, e, tail))
-            continue
-        out.append(Token(s, e, t))
+        t = m.group()
+        s, e = m.span()
+        if "'" in t or "’" in t:
+            if len(t) > 2 and t.endswith(_POSSESSIVE):
+                e -= 2
+                t = t[:-2]
+        if "-" in t:
+            head, _, tail = t.rpartition("-")
+            if head and tail.lower() in _SUFFIXES:
+                append(Token(s, s + len(head), head))
+                append(Token(s + len(head) + 1, e, tail))
+                continue
+        append(Token(s, e, t))
     return out
 
 

@@ -4,6 +4,8 @@ overlapping names, ambiguity, and exact spans/sentence indices."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inference.actors import Actor, ActorExtractor, ActorResult
 from inference.article import Article
@@ -53,6 +55,11 @@ def test_capital_as_a_place_is_not_an_actor(ex: ActorExtractor) -> None:
     r = ex.extract("The delegates arrived in Beijing on Monday and later flew to Washington, D.C., for a dinner.")
     assert "China" not in names(r)
     assert "United States" not in names(r)
+
+
+def test_from_a_capital(ex: ActorExtractor) -> None:
+    assert names(ex.extract("London got a green light from Washington.")) == ["United Kingdom", "United States"]
+    assert "China" not in names(ex.extract("The envoy flew from Beijing overnight."))
 
 
 def test_officials_in_a_capital_speak_for_the_state(ex: ActorExtractor) -> None:
@@ -216,6 +223,11 @@ def test_jordan_person_and_country(ex: ActorExtractor) -> None:
     assert actor(r, "Jordan").mentions[0].sentence == 2
 
 
+def test_places_hide_the_country_inside_them(ex: ActorExtractor) -> None:
+    r = ex.extract("Storms hit New Mexico and the Gulf of Mexico; tankers crossed the Persian Gulf. Mexico sent aid.")
+    assert [(a.name, [m.text for m in a.mentions]) for a in r.actors] == [("Mexico", ["Mexico"])]
+
+
 def test_jordan_country_without_a_person(ex: ActorExtractor) -> None:
     r = ex.extract("Jordan closed its border with Syria.")
     assert names(r) == ["Jordan", "Syria"]
@@ -242,6 +254,11 @@ def test_headline_offsets_refer_to_full_text(ex: ActorExtractor) -> None:
     assert mention_texts(r, "Hassan Rouhani") == ["Rouhani"]
     assert actor(r, "Israel").mentions[0].sentence == 0
     assert actor(r, "Iran").mentions[0].sentence == 1
+
+
+def test_surname_alias_in_a_title_case_headline(ex: ActorExtractor) -> None:
+    r = ex.extract("The cabinet met.", headline="Israel Expands Settlements As Sharon Pushes Ahead")
+    assert names(r) == ["Israel", "Ariel Sharon"]
 
 
 def test_title_case_headline_is_not_mined_for_names(ex: ActorExtractor) -> None:
@@ -303,3 +320,49 @@ def test_party_with_state_prefix(ex: ActorExtractor) -> None:
     r = ex.extract("The Alabama Republican Party backed him, but Texas Republicans did not.")
     assert names(r)[0] == "Alabama Republican Party"
     assert "Texas Republicans" not in names(r)
+
+
+def test_weak_alias_needs_context_and_yields_to_a_named_person(ex: ActorExtractor) -> None:
+    assert "Jeff Sessions" not in names(ex.extract("Sessions on the new budget ran late."))
+    assert mention_texts(ex.extract("The Justice Department said Sessions would testify."), "Jeff Sessions") == [
+        "Sessions"]
+    r = ex.extract("Representative Pete Sessions criticised the Justice Department. Sessions said it had failed.")
+    assert mention_texts(r, "Pete Sessions") == ["Pete Sessions", "Sessions"]
+    assert "Jeff Sessions" not in names(r)
+
+
+def test_part_of_also_names_the_parent(ex: ActorExtractor) -> None:
+    r = ex.extract("The U.N. Security Council met as the House Intelligence Committee subpoenaed him.")
+    assert names(r) == ["United Nations Security Council", "United Nations", "House Intelligence Committee",
+                        "Congress"]
+    assert mention_texts(r, "United Nations") == ["U.N. Security Council"]
+
+
+def test_trailing_adjective_is_not_part_of_an_organisation(ex: ActorExtractor) -> None:
+    r = ex.extract("The Administrative Centre of the Russian branch appealed.")
+    assert "Administrative Centre" in names(r) and "Russia" in names(r)
+
+
+def test_institution_of_a_country(ex: ActorExtractor) -> None:
+    r = ex.extract("The Supreme Court of Ukraine annulled the vote.")
+    assert names(r) == ["Supreme Court of Ukraine", "Ukraine"]
+
+
+WORDS = ["Xi", "Jinping", "U.S.", "Beijing", "said", "the", "Senate", "Committee", "of", "Mr.", "Jordan", "Georgia",
+         "Atlanta,", "Saudi-led", "al-Sadr", "WASHINGTON", "(Reuters)", "-", "Trump's", "Ivanka", "Kim", "Jong", "Un",
+         "North", "Korean", "Secretary", "Ramon", "Dalisay", "Inc", "and", "\n\n", ".", "“", "Fake", "News", "in"]
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=30), st.sampled_from(["", "Xi Meets Trump", "Lorenzana says"]))
+@settings(max_examples=150, deadline=None)
+def test_any_text_gives_exact_spans(words: list[str], headline: str) -> None:
+    ex = ActorExtractor.default()
+    text = " ".join(words)
+    r = ex.extract(text, headline=headline)
+    full = f"{headline}\n\n{text}" if headline else text
+    assert_spans_exact(full, r)
+    firsts = [a.mentions[0].start for a in r.actors]
+    assert firsts == sorted(firsts)
+    for a in r.actors:
+        assert a.type in ("country", "person", "organisation") and a.name
+        assert [m.start for m in a.mentions] == sorted(m.start for m in a.mentions)

@@ -51,6 +51,13 @@ def test_canonical_names_follow_the_guideline(gaz: Gazetteer) -> None:
         assert gaz.index[alias].entry.name == name
 
 
+def test_given_name_list_is_installed() -> None:
+    from inference.actors.lexicon import first_names
+
+    assert len(first_names()) > 10_000, "install gender-guesser==0.4.0 (a runtime dependency of actor recognition)"
+    assert {"Margaret", "Sergei", "Mohammed"} <= first_names()
+
+
 def write(tmp_path: Path, body: str, name: str = "mine.yaml") -> Path:
     path = tmp_path / name
     path.write_text(body, encoding="utf-8")
@@ -93,6 +100,14 @@ def test_weak_alias_needs_its_context(tmp_path: Path) -> None:
     assert "Australian Labor Party" not in [a.name for a in ex.extract("Labor unions marched.").actors]
     r = ex.extract("In Australia, Labor gained in the polls.")
     assert "Australian Labor Party" in [a.name for a in r.actors]
+
+
+def test_user_places(tmp_path: Path) -> None:
+    user = write(tmp_path, "places: [Little Havana]\n")
+    text = "Residents of Little Havana cheered as Cuba freed prisoners."
+    assert [a.name for a in ActorExtractor.default().extract(text).actors][0] == "Cuba"
+    r = ActorExtractor(user_files=[user]).extract(text)
+    assert [(a.name, [m.text for m in a.mentions]) for a in r.actors] == [("Cuba", ["Cuba"])]
 
 
 def test_bad_user_file_names_file_and_entry(tmp_path: Path) -> None:
