@@ -40,7 +40,8 @@ INPUTS = [
 
 @pytest.fixture(scope="module")
 def tfidf_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pipe = Pipeline([("tfidf", TfidfVectorizer()), ("clf", OneVsRestClassifier(LogisticRegression(C=100.0)))]).fit(TEXTS, Y)
+    lr = OneVsRestClassifier(LogisticRegression(C=100.0))
+    pipe = Pipeline([("tfidf", TfidfVectorizer()), ("clf", lr)]).fit(TEXTS, Y)
     clf = TfidfTopicClassifier(LABELS, pipe, {"diplomacy": 0.3, "sanctions": 0.4, "trade": 0.35})
     out = clf.save_pretrained(tmp_path_factory.mktemp("tfidf"))
     write_manifest(out)
