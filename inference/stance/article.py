@@ -1,9 +1,9 @@
 """Article-level stance toward each canonical actor, aggregated over the actor's mentions.
 
 Every mention of every actor is scored by the sentence-level classifier in one call, which groups targets by
-sentence: all mentions in one sentence share one forward pass. Per actor, the mention probabilities are averaged
-(weighted by how non-neutral each mention is, see :class:`AggregationRule`) and the evidence is the most confident
-non-neutral mentions.
+sentence: all mentions in one sentence share one forward pass. Per actor, the mention probabilities are combined by
+an :class:`AggregationRule` calibrated on article-level labels (stored in the model's ``config.json``), and the
+evidence is the most confident non-neutral mentions.
 """
 
 from __future__ import annotations
@@ -24,32 +24,91 @@ class _Classifier(Protocol):
     def predict_proba(self, targets, batch_size: int = 32) -> np.ndarray: ...
 
 
+FEATURES = (
+    "mean_negative", "mean_neutral", "mean_positive",
+    "weighted_negative", "weighted_neutral", "weighted_positive",
+    "max_negative", "max_positive", "share_negative", "share_positive", "log_mentions",
+)  # fmt: skip
+
+
+def _weighted_mean(proba: np.ndarray, weighting: str) -> np.ndarray:
+    if len(proba) == 0:
+        return np.array([0.0, 1.0, 0.0])
+    if weighting == "mean":
+        weights = np.ones(len(proba))
+    elif weighting == "confidence":
+        weights = 1.0 - proba[:, LABELS.index("neutral")] + 1e-3
+    else:
+        raise ValueError(f"unknown weighting {weighting!r}; expected 'mean' or 'confidence'")
+    return (proba * weights[:, None]).sum(0) / weights.sum()
+
+
+def actor_features(proba: np.ndarray) -> np.ndarray:
+    """Summary of an actor's mention probabilities ``(m, 3)`` (names in :data:`FEATURES`)."""
+    neg, neu, pos = (LABELS.index(x) for x in LABELS)
+    if len(proba) == 0:
+        return np.array([0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    top = proba.argmax(1)
+    return np.concatenate(
+        [
+            proba.mean(0),
+            _weighted_mean(proba, "confidence"),
+            [proba[:, neg].max(), proba[:, pos].max(), float(np.mean(top == neg)), float(np.mean(top == pos))],
+            [np.log1p(len(proba))],
+        ]
+    )
+
+
 @dataclass(frozen=True)
 class AggregationRule:
     """How mention probabilities become one actor stance.
 
-    ``weighting``: ``"mean"`` (plain mean) or ``"confidence"`` (each mention weighted by ``1 - p(neutral)``, so clear
-    non-neutral mentions dominate factual ones). ``bias`` multiplies the aggregated probabilities before the argmax
-    (per label, in :data:`LABELS` order); the default was calibrated on the article-level labels of reuters2017 and
-    agnews_world (``benchmarks/stance_article_eval.py --calibrate``).
+    Two kinds, both calibrated on the article-level labels (``benchmarks/stance_article_eval.py --calibrate``):
+
+    - averaging: ``weighting`` ``"mean"`` (plain mean) or ``"confidence"`` (each mention weighted by
+      ``1 - p(neutral)``, so clear non-neutral mentions dominate factual ones); ``bias`` multiplies the averaged
+      probabilities before the argmax (per label, in :data:`LABELS` order);
+    - logistic: ``coef`` (3 x len(FEATURES)) and ``intercept`` of a multinomial logistic regression over
+      :func:`actor_features`; the scores are its probabilities (``bias`` still applies to the decision).
     """
 
     weighting: str = "confidence"
     bias: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    coef: tuple[tuple[float, ...], ...] | None = None
+    intercept: tuple[float, ...] | None = None
 
     def aggregate(self, proba: np.ndarray) -> np.ndarray:
-        if len(proba) == 0:
-            return np.array([0.0, 1.0, 0.0])
-        if self.weighting == "mean":
-            weights = np.ones(len(proba))
-        elif self.weighting == "confidence":
-            weights = 1.0 - proba[:, LABELS.index("neutral")] + 1e-3
-        else:
-            raise ValueError(f"unknown weighting {self.weighting!r}; expected 'mean' or 'confidence'")
-        return (proba * weights[:, None]).sum(0) / weights.sum()
+        """Article-level probabilities of one actor from its mention probabilities ``(m, 3)``."""
+        if self.coef is None:
+            return _weighted_mean(proba, self.weighting)
+        z = np.asarray(self.coef) @ actor_features(proba) + np.asarray(self.intercept)
+        e = np.exp(z - z.max())
+        return e / e.sum()
 
     def decide(self, scores: np.ndarray) -> str:
         return LABELS[int(np.argmax(scores * np.asarray(self.bias)))]
+
+    def to_config(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"weighting": self.weighting, "bias": [float(b) for b in self.bias]}
+        if self.coef is not None:
+            out.update(features=list(FEATURES), coef=[list(map(float, r)) for r in self.coef],
+                       intercept=[float(x) for x in self.intercept or ()])
+        return out
+
+    @classmethod
+    def from_config(cls, data: dict[str, Any]) -> AggregationRule:
+        coef = data.get("coef")
+        if coef is not None:
+            if list(data.get("features", FEATURES)) != list(FEATURES):
+                raise ValueError("aggregation rule was fitted on different actor features")
+            if len(coef) != len(LABELS) or any(len(r) != len(FEATURES) for r in coef) or len(data["intercept"]) != 3:
+                raise ValueError("aggregation rule coef/intercept have the wrong shape")
+        return cls(
+            weighting=data.get("weighting", "confidence"),
+            bias=tuple(float(b) for b in data.get("bias", (1.0, 1.0, 1.0))),
+            coef=tuple(tuple(float(x) for x in r) for r in coef) if coef is not None else None,
+            intercept=tuple(float(x) for x in data["intercept"]) if coef is not None else None,
+        )
 
 
 DEFAULT_RULE = AggregationRule()
@@ -89,9 +148,7 @@ def _mention_target(mention, sentences: dict[int, Any]) -> tuple[StanceTarget, A
 def rule_of(classifier) -> AggregationRule:
     """The aggregation rule a saved model was calibrated with (``config.json`` ``aggregation``), else the default."""
     saved = (getattr(classifier, "config", None) or {}).get("aggregation")
-    if not saved:
-        return DEFAULT_RULE
-    return AggregationRule(weighting=saved.get("weighting", "confidence"), bias=tuple(saved.get("bias", (1, 1, 1))))
+    return AggregationRule.from_config(saved) if saved else DEFAULT_RULE
 
 
 def collect_targets(result) -> tuple[list[StanceTarget], list[tuple[int, Any]]]:

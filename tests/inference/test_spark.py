@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,12 @@ FAST_MODELS = {"topic_model": "topic-tfidf", "stance_model": "stance-tfidf"}
 
 @pytest.fixture(scope="module")
 def spark():
+    import os
+
     from pyspark.sql import SparkSession
 
+    # Python workers must run this interpreter (the venv with foreign-desk), not whatever `python3` is on PATH.
+    os.environ["PYSPARK_PYTHON"] = os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
     session = (
         SparkSession.builder.master("local[2]")
         .appName("foreign-desk-test")

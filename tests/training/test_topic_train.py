@@ -101,3 +101,21 @@ def test_resume_without_checkpoint_is_clear(tmp_path: Path) -> None:
     cfg = tiny_config(tmp_path, "minilm")
     with pytest.raises(FileNotFoundError, match="no checkpoint to resume from"):
         train(config_from_dict(cfg), resume=True)
+
+
+def test_cli_train_and_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import yaml
+
+    from inference.cli import main
+
+    cfg = tiny_config(tmp_path, "tfidf")
+    path = tmp_path / "topic.yaml"
+    path.write_text(yaml.safe_dump(cfg), "utf-8")
+    assert main(["train", str(path)]) == 0
+    assert main(["evaluate", cfg["output_dir"], "--split", "dev", "-o", str(tmp_path / "dev.json")]) == 0
+    assert "core_macro" in capsys.readouterr().out
+    assert json.loads((tmp_path / "dev.json").read_text())["split"] == "dev"
+    cfg["labels"] = ["diplomacy", "diplomacy"]
+    path.write_text(yaml.safe_dump(cfg), "utf-8")
+    assert main(["train", str(path)]) == 2
+    assert "duplicate labels" in capsys.readouterr().err
