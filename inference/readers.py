@@ -50,7 +50,7 @@ def expand_inputs(inputs: Iterable[str]) -> list[str]:
             if not found:
                 raise FileNotFoundError(f"{item}: directory holds no .txt/.jsonl/.csv/.parquet files")
             out.extend(str(p) for p in found)
-        elif path.is_file():
+        elif path.exists():  # a file, or a named pipe / device streaming records
             out.append(str(path))
         elif glob.has_magic(item):
             matches = sorted(p for p in glob.glob(item, recursive=True) if Path(p).is_file())

@@ -157,3 +157,17 @@ def test_resume_after_kill_has_no_duplicates_and_loses_nothing(tmp_path: Path, r
     assert len(ids) == len(set(ids)) == n
     assert set(ids) == {f"x{i}" for i in range(n)}
     assert not partial.exists()
+
+
+def test_stdin_jsonl_and_cli_equals_python_api(jsonl_input: Path, tmp_path: Path, monkeypatch) -> None:
+    import io
+
+    from inference import Pipeline
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(jsonl_input.read_bytes()), encoding="utf-8"))
+    out = tmp_path / "stdin.jsonl"
+    assert main(["predict", "-", "-o", str(out), *FAST]) == 0
+    cli = read_jsonl(out)
+    pipe = Pipeline.from_pretrained(topic_model="topic-tfidf", stance_model="stance-tfidf")
+    api = [r.to_dict() for r in pipe.predict(ARTICLES, batch_size=2)]
+    assert json.loads(json.dumps(api)) == cli

@@ -99,3 +99,29 @@ def test_format_detection_by_suffix_and_content() -> None:
     assert input_format("x.parquet") == "parquet"
     assert input_format("-", '  {"id": 1}') == "jsonl"
     assert input_format("-", "Headline\n\nBEIJING (Reuters) - text") == "dump"
+
+
+def test_jsonl_is_streamed_not_loaded_whole(tmp_path: Path) -> None:
+    """Records come out while the producer is still writing: nothing waits for (or holds) the whole file."""
+    import os
+    import threading
+
+    fifo = tmp_path / "feed.jsonl"
+    os.mkfifo(fifo)
+    second_line_may_go = threading.Event()
+
+    def produce() -> None:
+        with open(fifo, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(ROWS[0]) + "\n")
+            fh.flush()
+            second_line_may_go.wait(timeout=30)
+            fh.write(json.dumps(ROWS[1]) + "\n")
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    records = read_records([str(fifo)])
+    first = next(records)  # would block forever if the reader needed the whole file first
+    assert first.id == "n1"
+    second_line_may_go.set()
+    assert [r.id for r in records] == ["n2"]
+    producer.join(timeout=30)
