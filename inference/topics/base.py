@@ -70,10 +70,10 @@ class TopicClassifier:
         config = json.loads(path.read_text(encoding="utf-8"))
         if config.get("task") != TASK:
             raise ValueError(f"{model_dir}: a {config.get('task')!r} model, not a topic model")
-        _register_kinds()
         kind = config.get("kind")
+        _register_kind(kind)
         if kind not in cls._kinds:
-            raise ValueError(f"{model_dir}: unknown topic model kind {kind!r}; expected one of {sorted(cls._kinds)}")
+            raise ValueError(f"{model_dir}: unknown topic model kind {kind!r}; expected one of {sorted(KIND_MODULES)}")
         return cls._kinds[kind]._load(model_dir, config, quantize=quantize)
 
     @classmethod
@@ -124,6 +124,12 @@ class TopicClassifier:
         return f"{type(self).__name__}(labels={self.labels})"
 
 
-def _register_kinds() -> None:
-    """Import the kind modules so that they register themselves (lazily: torch only loads for ``minilm``)."""
-    from inference.topics import minilm, tfidf  # noqa: F401
+KIND_MODULES = {"tfidf": "inference.topics.tfidf", "minilm": "inference.topics.minilm"}
+
+
+def _register_kind(kind: object) -> None:
+    """Import the module of ``kind`` so that it registers itself (lazily: torch only loads for ``minilm``)."""
+    import importlib
+
+    if isinstance(kind, str) and kind in KIND_MODULES:
+        importlib.import_module(KIND_MODULES[kind])

@@ -151,3 +151,21 @@ def test_rule_saved_in_the_model_config_is_used():
     assert rule_of(clf) == AggregationRule("mean", (1.0, 0.2, 1.0))
     _, result = build_result()
     assert {s.actor: s.stance for s in article_stances(result, clf)}["Ruritania"] == "negative"
+
+
+def test_logistic_rule_round_trips_through_the_config():
+    from inference.stance.article import FEATURES, actor_features
+
+    coef = np.zeros((3, len(FEATURES)))
+    coef[0, FEATURES.index("max_negative")] = 10.0  # "any strongly negative mention makes the actor negative"
+    rule = AggregationRule(coef=tuple(map(tuple, coef)), intercept=(-5.0, 0.0, -5.0))
+    again = AggregationRule.from_config(rule.to_config())
+    assert again == rule
+    _, result = build_result()
+    by_actor = {s.actor: s for s in article_stances(result, FakeClassifier(), again)}
+    assert by_actor["Freedonia"].stance == "negative"  # one mention with p(negative) = 0.7
+    assert sum(by_actor["Freedonia"].scores.values()) == pytest.approx(1.0, abs=1e-3)
+    assert by_actor["Jane Vale"].stance == "neutral"
+    assert actor_features(np.zeros((0, 3))).shape == (len(FEATURES),)
+    with pytest.raises(ValueError, match="wrong shape"):
+        AggregationRule.from_config({"coef": [[1.0]], "intercept": [0.0, 0.0, 0.0]})
