@@ -171,3 +171,14 @@ def test_cli_missing_model_is_a_clear_error(tmp_path, capsys):
     src.write_text(json.dumps({"id": 1, "text": "abc", "start": 0, "end": 1}) + "\n")
     assert main(["stance", str(src), "--model", str(tmp_path / "none")]) == 2
     assert "no config.json" in capsys.readouterr().err
+
+
+def test_committed_default_model_reads_clear_cases(repo_root):
+    if not (repo_root / "models" / "stance-minilm" / "config.json").is_file():
+        pytest.skip("models/stance-minilm not present")
+    clf = StanceClassifier.from_pretrained()  # models/stance-minilm
+    assert clf.kind == "minilm" and "aggregation" in clf.config
+    bad = "Critics denounced Governor Vale as a corrupt liar."
+    good = "Supporters hailed Mayor Quist as a hero who saved the city."
+    neg, pos = clf.predict([(bad, 18, 31), (good, 18, 29)])
+    assert (neg.stance, pos.stance) == ("negative", "positive")

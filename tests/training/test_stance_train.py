@@ -130,3 +130,12 @@ def test_minilm_train_resume_save_reload(tmp_path):
     np.testing.assert_array_equal(resaved.predict_proba(PROBES), proba)
     metrics = evaluate(out, split="dev", output=None)
     assert metrics["kind"] == "minilm" and metrics["n"] > 0
+
+
+def test_committed_baseline_on_its_held_out_split(repo_root, shared_data, tmp_path):
+    model = repo_root / "models" / "stance-tfidf"
+    if not (model / "config.json").is_file():
+        pytest.skip("models/stance-tfidf not present")
+    metrics = evaluate(model, split="test", output=tmp_path / "m.json")
+    assert metrics["n"] > 500
+    assert metrics["macro_f1"] > 0.6
