@@ -16,7 +16,7 @@ def results_table(records: Sequence[dict[str, Any]], max_actors: int = 8) -> Tab
     table = Table(title="foreign-desk predictions", show_lines=True, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("headline", ratio=3)
-    table.add_column("topics", ratio=2)
+    table.add_column("topics", ratio=2, no_wrap=True)
     table.add_column("actors (stance)", ratio=4)
     for i, rec in enumerate(records, start=1):
         if rec.get("error"):
@@ -24,7 +24,7 @@ def results_table(records: Sequence[dict[str, Any]], max_actors: int = 8) -> Tab
             continue
         topics = rec.get("topics") or {}
         scores = topics.get("scores") or {}
-        topic_text = ", ".join(f"{label} {scores.get(label, 0):.2f}" for label in topics.get("labels") or []) or "-"
+        topic_text = "\n".join(f"{label} {scores.get(label, 0):.2f}" for label in topics.get("labels") or []) or "-"
         actors = []
         for actor in (rec.get("actors") or [])[:max_actors]:
             style = STANCE_STYLE.get(actor["stance"], "")
