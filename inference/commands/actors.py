@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from inference.actors import ActorExtractor
+from inference.atomic import atomic_output
 from inference.readers import InputRecord, read_records
 
 log = logging.getLogger(__name__)
@@ -43,16 +43,12 @@ def run(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise FileNotFoundError(f"actor file not found: {path}")
     extractor = ActorExtractor(user_files=args.actors) if args.actors else ActorExtractor.default()
-    sink: TextIO = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     total = errors = 0
-    try:
+    with atomic_output(args.output) as sink:
         for out in annotate(read_records(args.inputs), extractor):
             total += 1
             errors += "error" in out
             sink.write(json.dumps(out, ensure_ascii=False) + "\n")
-    finally:
-        if sink is not sys.stdout:
-            sink.close()
     log.info("actors: %d records, %d errors", total, errors)
     return 0
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from inference.article import Article
+from inference.atomic import atomic_output
 from inference.segment import segment, segment_file
 from inference.textio import decode_bytes
 
@@ -60,16 +59,9 @@ def _json_lines(articles: Iterable[Article]) -> Iterable[str]:
 
 
 def write_jsonl(articles: Iterable[Article], path: Path) -> None:
-    """Write one JSON record per article atomically: a temporary file in the same folder, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.writelines(_json_lines(articles))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write one JSON record per article atomically (see :func:`inference.atomic.atomic_output`)."""
+    with atomic_output(path) as handle:
+        handle.writelines(_json_lines(articles))
 
 
 def print_table(articles: list[Article], to_stderr: bool = False) -> None:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
+
+from inference.atomic import atomic_output
 
 log = logging.getLogger(__name__)
 CHUNK = 512  # records predicted (and written) at a time
@@ -108,19 +108,8 @@ def run(args: argparse.Namespace) -> int:
     source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")  # noqa: SIM115
     try:
         records = stance_records(source, classifier, args.batch_size)
-        if not args.output:
-            ok, bad = _write(records, sys.stdout)
-        else:
-            out = Path(args.output)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    ok, bad = _write(records, fh)
-                os.replace(tmp, out)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+        with atomic_output(args.output or None) as fh:
+            ok, bad = _write(records, fh)
     finally:
         if source is not sys.stdin:
             source.close()
