@@ -31,7 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     for module_name in BUILTIN_COMMANDS:
         importlib.import_module(module_name).register(subparsers)
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        ep.load()(subparsers)
+        try:
+            register = ep.load()
+        except ImportError as exc:  # e.g. a serving-only install without the training package
+            logging.getLogger(__name__).debug("subcommand %r unavailable: %s", ep.name, exc)
+            continue
+        register(subparsers)
     return parser
 
 
