@@ -97,6 +97,38 @@ def test_minilm_int8(minilm_dir: Path) -> None:
     assert int8.shape == fp32.shape and np.abs(int8 - fp32).max() < 0.15
 
 
+def test_tfidf_vocabulary_is_stored_as_json(tmp_path: Path, tfidf_dir: Path) -> None:
+    import skops.io as sio
+
+    vocab = json.loads((tfidf_dir / "vocabulary.json").read_text("utf-8"))
+    assert list(vocab) == ["tfidf"] and "sanctions" in vocab["tfidf"]
+    # the skops file holds no vocabulary (that is what made loading slow) ...
+    assert not hasattr(sio.load(tfidf_dir / "model.skops").named_steps["tfidf"], "vocabulary_")
+    # ... and the loaded model scores exactly like the fitted pipeline it was saved from
+    loaded = TopicClassifier.from_pretrained(tfidf_dir)
+    pipe = Pipeline([("tfidf", TfidfVectorizer()), ("clf", OneVsRestClassifier(LogisticRegression(C=100.0)))])
+    pipe.fit(TEXTS, Y)
+    np.testing.assert_allclose(loaded.pipeline.predict_proba(TEXTS), pipe.predict_proba(TEXTS), atol=1e-12)
+
+    # a directory saved before the change (vocabulary inside model.skops, no vocabulary.json) still loads
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    sio.dump(pipe, legacy / "model.skops")
+    (legacy / "config.json").write_text((tfidf_dir / "config.json").read_text("utf-8"))
+    np.testing.assert_allclose(
+        TopicClassifier.from_pretrained(legacy).predict_proba(INPUTS), loaded.predict_proba(INPUTS), atol=1e-12
+    )
+
+    # a vocabulary that does not fit the model is refused
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for name in ("model.skops", "config.json"):
+        (broken / name).write_bytes((tfidf_dir / name).read_bytes())
+    (broken / "vocabulary.json").write_text(json.dumps({"tfidf": vocab["tfidf"][:-1]}))
+    with pytest.raises(ValueError, match="terms, the model expects"):
+        TopicClassifier.from_pretrained(broken)
+
+
 def test_empty_input(tfidf_dir: Path) -> None:
     clf = TopicClassifier.from_pretrained(tfidf_dir)
     assert clf.predict_proba([]).shape == (0, 3) and clf.predict([]) == []

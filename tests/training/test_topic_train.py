@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -95,6 +96,20 @@ def test_train_minilm_end_to_end_and_resume(tmp_path: Path) -> None:
     state = json.loads((tmp_path / "ckpt-minilm" / "checkpoint" / "trainer_state.json").read_text())["state"]
     assert state["global_step"] == 4 and [h["step"] for h in state["history"]] == [2, 4]
     assert json.loads((resumed / "config.json").read_text())["training_config"]["model"]["max_steps"] == 4
+
+    # warm start: the saved model is the epoch-0 baseline of the new run (its dev score is kept unless beaten)
+    warm = {**cfg, "output_dir": str(tmp_path / "warm"), "checkpoint_dir": str(tmp_path / "ckpt-warm")}
+    warm["model"] = {**cfg["model"], "max_steps": 2, "init_from": str(out)}
+    train(config_from_dict(warm))
+    history = json.loads((tmp_path / "ckpt-warm" / "checkpoint" / "trainer_state.json").read_text())["state"]["history"]
+    assert [h["epoch"] for h in history] == [0, 1]
+    # a model trained on another split (its dev/test articles may have been training data) is refused
+    shutil.copytree(out, tmp_path / "other")
+    other_cfg = json.loads((tmp_path / "other" / "config.json").read_text())
+    (tmp_path / "other" / "config.json").write_text(json.dumps({**other_cfg, "split_fingerprint": "0" * 16}))
+    warm["model"] = {**warm["model"], "init_from": str(tmp_path / "other")}
+    with pytest.raises(ValueError, match="possible leakage"):
+        train(config_from_dict(warm))
 
 
 def test_resume_without_checkpoint_is_clear(tmp_path: Path) -> None:

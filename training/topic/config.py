@@ -97,6 +97,11 @@ class MiniLMParams(_Strict):
     pos_weight: Literal["sqrt", "none"] = "sqrt"
     patience: int = Field(2, ge=1, description="early stopping: epochs without dev improvement")
     save_steps: int = Field(40, ge=1, description="checkpoint every N optimizer steps (and at each epoch end)")
+    init_from: Path | None = Field(
+        None,
+        description="warm start: a saved minilm topic model directory trained on the same split (same labels, "
+        "windows and split fingerprint, so no dev/test article was seen); its dev score is the baseline to beat",
+    )
 
     @model_validator(mode="after")
     def _window_fits(self) -> MiniLMParams:

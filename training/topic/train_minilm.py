@@ -6,14 +6,15 @@ import json
 import logging
 import math
 import time
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from inference.encoder import freeze_embeddings
-from inference.topics.minilm import MiniLMTopicClassifier
+from inference.encoder import freeze_embeddings, load_compact_weights
+from inference.topics.minilm import WEIGHTS_NAME, MiniLMTopicClassifier
 from inference.topics.windows import WindowParams, make_windows
 from training.topic.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
 from training.topic.config import MiniLMParams, TopicConfig
@@ -63,6 +64,29 @@ def _trainable_state(clf: MiniLMTopicClassifier) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in clf.network.state_dict().items() if "word_embeddings." not in k}
 
 
+def _warm_start(clf: MiniLMTopicClassifier, params: MiniLMParams, data: TopicData, labels: list[str]) -> None:
+    """Load the weights of a saved model; refuse one whose labels, windows or data split differ (a different split
+    would mean dev/test articles were in its training data)."""
+    src = params.init_from
+    cfg_path = src / "config.json"
+    if not cfg_path.is_file():
+        raise FileNotFoundError(f"init_from {src}: no config.json")
+    saved = json.loads(cfg_path.read_text("utf-8"))
+    problems = []
+    if saved.get("task") != "topic" or saved.get("kind") != "minilm":
+        problems.append(f"not a minilm topic model ({saved.get('task')}/{saved.get('kind')})")
+    if saved.get("labels") != list(labels):
+        problems.append(f"labels {saved.get('labels')} != {list(labels)}")
+    if saved.get("window") != asdict(clf.window) or saved.get("pooling") != clf.network.pooling:
+        problems.append("window or pooling settings differ")
+    if saved.get("split_fingerprint") != data.fingerprint:
+        problems.append(f"split fingerprint {saved.get('split_fingerprint')} != {data.fingerprint} (possible leakage)")
+    if problems:
+        raise ValueError(f"init_from {src}: " + "; ".join(problems))
+    load_compact_weights(clf.network, src / WEIGHTS_NAME)
+    log.info("warm start from %s", src)
+
+
 def train_minilm(config: TopicConfig, data: TopicData, resume: bool = False) -> tuple[MiniLMTopicClassifier, dict]:
     """Train; return the classifier (best dev epoch, thresholds tuned on dev) and a summary for the model card."""
     params: MiniLMParams = config.model  # type: ignore[assignment]
@@ -80,9 +104,12 @@ def train_minilm(config: TopicConfig, data: TopicData, resume: bool = False) -> 
     freeze_embeddings(clf.network)
     y_train = torch.tensor(data.y("train"), dtype=torch.float32)
     y_dev = data.y("dev")
-    prior = y_train.mean(0).clamp(1e-3, 1 - 1e-3)
-    with torch.no_grad():
-        clf.network.head.bias.copy_(torch.log(prior / (1 - prior)))
+    if params.init_from is not None:
+        _warm_start(clf, params, data, labels)
+    else:
+        prior = y_train.mean(0).clamp(1e-3, 1 - 1e-3)
+        with torch.no_grad():
+            clf.network.head.bias.copy_(torch.log(prior / (1 - prior)))
     pos = y_train.sum(0).clamp(min=1)
     pos_weight = ((len(y_train) - pos) / pos).sqrt().clamp(1.0, 10.0) if params.pos_weight == "sqrt" else None
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
@@ -134,6 +161,28 @@ def train_minilm(config: TopicConfig, data: TopicData, resume: bool = False) -> 
     def checkpoint() -> None:
         state["elapsed"] = time.perf_counter() - started
         save_checkpoint(ckpt_dir, clf.network, optimizer, scheduler, state, best_weights)
+
+    if params.init_from is not None and not resume:
+        # The warm-start model is the baseline: it is kept unless a later epoch beats it on dev.
+        proba = clf.proba_for_windows(dev_windows, params.eval_batch_size)
+        thresholds = tune_thresholds(y_dev, proba, labels)
+        report = multilabel_report(y_dev, decide(proba, thresholds, labels), labels, config.core_labels)
+        entry = {
+            "epoch": 0,
+            "step": 0,
+            "train_loss": None,
+            "dev_macro_f1": report["macro"]["f1"],
+            "dev_core_macro_f1": report.get("core_macro", {}).get("f1"),
+            "dev_micro_f1": report["micro"]["f1"],
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+        state["history"].append(entry)
+        log.info("warm start %s: %s", params.init_from, json.dumps(entry))
+        state.update(
+            best_score=selection_score(report, config.selection_metric), best_epoch=0, best_thresholds=thresholds
+        )
+        best_weights = _trainable_state(clf)
+        checkpoint()
 
     clf.network.train()
     while not state["stopped_early"] and state["epoch"] < params.epochs and state["global_step"] < total_steps:
