@@ -189,26 +189,17 @@ class TfidfStanceClassifier(StanceClassifier):
 
     @classmethod
     def _load(cls, model_dir: Path, config: dict[str, Any], quantize: bool) -> TfidfStanceClassifier:
-        import skops.io as sio
-
+        from inference.sklearn_io import load_sklearn
         from inference.stance.tfidf import TRUSTED_TYPES
 
-        path = model_dir / SKOPS_NAME
-        if not path.is_file():
-            raise FileNotFoundError(f"model file not found: {path}")
-        untrusted = [t for t in sio.get_untrusted_types(file=str(path)) if t not in TRUSTED_TYPES]
-        if untrusted:
-            raise ValueError(f"{path}: refusing to load unexpected types {untrusted}")
-        return cls(sio.load(str(path), trusted=sio.get_untrusted_types(file=str(path))), config)
+        return cls(load_sklearn(model_dir, SKOPS_NAME, trusted=TRUSTED_TYPES.__contains__), config)
 
     def save_pretrained(self, model_dir: str | Path) -> Path:
-        import skops.io as sio
+        from inference.sklearn_io import save_sklearn
 
         model_dir = Path(model_dir)
         self._save_config(model_dir)
-        from zipfile import ZIP_DEFLATED
-
-        sio.dump(self.pipeline, str(model_dir / SKOPS_NAME), compression=ZIP_DEFLATED)
+        save_sklearn(self.pipeline, model_dir, SKOPS_NAME)
         return model_dir
 
     def _predict_proba(self, targets: Sequence[StanceTarget], batch_size: int) -> np.ndarray:
