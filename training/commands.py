@@ -4,7 +4,8 @@ Each task (``topic``, ``stance``) is a module under ``training`` that exposes:
 
 - ``load_config(path) -> config`` validating a YAML config (pydantic) before any work starts;
 - ``train(config, resume: bool = False) -> Path`` training and saving a model directory;
-- ``evaluate(model_dir, split: str, output: Path | None) -> dict`` printing and returning held-out metrics.
+- ``evaluate(model_dir, split: str, output: Path | None, quantize: bool) -> dict`` printing and returning held-out
+  metrics (``quantize``: the int8 path).
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ def _train(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     model_dir = Path(args.model_dir)
     module = task_module(task_of_model(model_dir))
-    module.evaluate(model_dir, split=args.split, output=Path(args.output) if args.output else None)
+    module.evaluate(
+        model_dir, split=args.split, output=Path(args.output) if args.output else None, quantize=args.int8
+    )
     return 0
 
 
@@ -70,4 +73,5 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("model_dir", help="saved model directory")
     p.add_argument("--split", default="test", choices=["dev", "test"], help="held-out split (default test)")
     p.add_argument("-o", "--output", help="write metrics JSON here")
+    p.add_argument("--int8", action="store_true", help="evaluate the int8 (dynamic quantization) path")
     p.set_defaults(func=_evaluate)

@@ -130,6 +130,8 @@ def test_cli_train_and_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["evaluate", cfg["output_dir"], "--split", "dev", "-o", str(tmp_path / "dev.json")]) == 0
     assert "core_macro" in capsys.readouterr().out
     assert json.loads((tmp_path / "dev.json").read_text())["split"] == "dev"
+    assert main(["evaluate", cfg["output_dir"], "--int8", "-o", str(tmp_path / "int8.json")]) == 0
+    assert json.loads((tmp_path / "int8.json").read_text())["int8"] is True
     cfg["labels"] = ["diplomacy", "diplomacy"]
     path.write_text(yaml.safe_dump(cfg), "utf-8")
     assert main(["train", str(path)]) == 2

@@ -130,13 +130,14 @@ def _metrics(clf: StanceClassifier, ds) -> dict:
     return stance_metrics(list(ds["label"]), preds)
 
 
-def evaluate(model_dir: Path, split: str = "test", output: Path | None = None) -> dict:
-    """Recompute the held-out split recorded in the model's config, print a table, optionally write JSON."""
+def evaluate(model_dir: Path, split: str = "test", output: Path | None = None, quantize: bool = False) -> dict:
+    """Recompute the held-out split recorded in the model's config, print a table, optionally write JSON.
+    ``quantize`` evaluates the int8 path."""
     from rich.console import Console
     from rich.table import Table
 
     model_dir = Path(model_dir)
-    clf = StanceClassifier.from_pretrained(model_dir)
+    clf = StanceClassifier.from_pretrained(model_dir, quantize=quantize)
     data = clf.config.get("data")
     if not data:
         raise ValueError(f"{model_dir}: config.json records no data split; cannot evaluate")
@@ -148,7 +149,7 @@ def evaluate(model_dir: Path, split: str = "test", output: Path | None = None) -
         raise ValueError(f"unknown split {split!r}; expected dev or test")
     started = time.perf_counter()
     metrics = _metrics(clf, dsd[split])
-    metrics.update(model=str(model_dir), kind=clf.kind, split=split, seconds=round(time.perf_counter() - started, 2))
+    metrics.update(model=str(model_dir), kind=clf.kind, int8=quantize, split=split, seconds=round(time.perf_counter() - started, 2))
     table = Table(title=f"stance {clf.kind} on {split} ({metrics['n']} targets): macro-F1 {metrics['macro_f1']:.3f}, "
                   f"accuracy {metrics['accuracy']:.3f}")
     for col in ("label", "precision", "recall", "f1", "support"):

@@ -29,10 +29,13 @@ def render_table(report: dict[str, dict[str, float]], title: str) -> Table:
     return table
 
 
-def evaluate(model_dir: str | Path, split: str = "test", output: Path | None = None, batch_size: int = 16) -> dict:
-    """Print per-label precision/recall/F1 and macro/core-macro/micro F1 on ``split``; write JSON to ``output``."""
+def evaluate(
+    model_dir: str | Path, split: str = "test", output: Path | None = None, batch_size: int = 16, quantize: bool = False
+) -> dict:
+    """Print per-label precision/recall/F1 and macro/core-macro/micro F1 on ``split``; write JSON to ``output``.
+    ``quantize`` evaluates the int8 path."""
     model_dir = Path(model_dir)
-    clf = TopicClassifier.from_pretrained(model_dir)
+    clf = TopicClassifier.from_pretrained(model_dir, quantize=quantize)
     saved = json.loads((model_dir / "config.json").read_text("utf-8"))
     if "training_config" not in saved:
         raise ValueError(f"{model_dir}: config.json has no training_config; cannot re-create its held-out split")
@@ -48,8 +51,8 @@ def evaluate(model_dir: str | Path, split: str = "test", output: Path | None = N
     pairs = data.texts(split)
     proba = clf.predict_proba([{"title": h, "text": b} for h, b in pairs], batch_size=batch_size)
     report = multilabel_report(data.y(split), decide(proba, clf.thresholds, clf.labels), clf.labels, config.core_labels)
-    Console().print(render_table(report, f"{model_dir} ({clf.kind}) on {split} ({len(pairs)} articles)"))
-    result = {"model_dir": str(model_dir), "kind": clf.kind, "split": split, "n": len(pairs), "metrics": report}
+    Console().print(render_table(report, f"{model_dir} ({clf.kind}{', int8' if quantize else ''}) on {split} ({len(pairs)} articles)"))
+    result = {"model_dir": str(model_dir), "kind": clf.kind, "int8": quantize, "split": split, "n": len(pairs), "metrics": report}
     if output is not None:
         output = Path(output)
         output.parent.mkdir(parents=True, exist_ok=True)
