@@ -18,8 +18,8 @@ from inference.actors import ActorExtractor
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SYNTHETIC = (
-    "WASHINGTON (Reuters) - U.S. Secretary of State Rex Tillerson said on Tuesday that Washington would press "
-    "Beijing to rein in North Korea, after Chinese Foreign Ministry spokesman Wen Haoqing called for calm. "
+    "WASHINGTON (Reuters) - Washington will urge Beijing to restrain North Korea, U.S. Secretary of State Rex "
+    "Tillerson told reporters late on Wednesday, after Chinese Foreign Ministry spokesman Wen Haoqing called for calm. "
     "Senator Harriet Colburn, a Republican, said the Senate Foreign Relations Committee would hold hearings. "
     "Colburn said the United Nations and the European Union should act.\n\n"
 ) * 6
