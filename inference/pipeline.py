@@ -27,7 +27,7 @@ from inference.topics import TopicClassifier
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TOPIC_MODEL = "topic-minilm"
+DEFAULT_TOPIC_MODEL = "topic-ensemble"
 DEFAULT_STANCE_MODEL = "stance-minilm"
 
 

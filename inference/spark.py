@@ -60,7 +60,7 @@ def _to_spark_row(record: dict[str, Any]) -> dict[str, Any]:
 def predict_dataframe(
     df: DataFrame,
     models_dir: str | None = None,
-    topic_model: str = "topic-minilm",
+    topic_model: str = "topic-ensemble",
     stance_model: str = "stance-minilm",
     quantize: bool = False,
     batch_size: int = 16,

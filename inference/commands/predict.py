@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("-o", "--output", help="output file (.jsonl, .csv, .parquet); default JSONL on stdout")
     p.add_argument("--models", help="directory holding the saved models (default: the committed models/)")
-    p.add_argument("--topic-model", default=None, help="topic model dir name or path (default topic-minilm)")
+    p.add_argument("--topic-model", default=None, help="topic model dir name or path (default topic-ensemble)")
     p.add_argument("--stance-model", default=None, help="stance model dir name or path (default stance-minilm)")
     p.add_argument("--actors", action="append", default=[], help="extra/override actor gazetteer YAML (repeatable)")
     p.add_argument("--int8", action="store_true", help="int8 dynamic quantization of the transformer models")

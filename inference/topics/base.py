@@ -124,7 +124,11 @@ class TopicClassifier:
         return f"{type(self).__name__}(labels={self.labels})"
 
 
-KIND_MODULES = {"tfidf": "inference.topics.tfidf", "minilm": "inference.topics.minilm"}
+KIND_MODULES = {
+    "tfidf": "inference.topics.tfidf",
+    "minilm": "inference.topics.minilm",
+    "ensemble": "inference.topics.ensemble",
+}
 
 
 def _register_kind(kind: object) -> None:

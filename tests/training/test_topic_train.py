@@ -136,3 +136,41 @@ def test_cli_train_and_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     path.write_text(yaml.safe_dump(cfg), "utf-8")
     assert main(["train", str(path)]) == 2
     assert "duplicate labels" in capsys.readouterr().err
+
+
+def test_ensemble_of_two_members_on_the_same_split(tmp_path: Path) -> None:
+    word = train(config_from_dict(tiny_config(tmp_path, "tfidf", name="words", output_dir=str(tmp_path / "m" / "words"))))
+    chars = train(
+        config_from_dict(
+            tiny_config(
+                tmp_path,
+                "tfidf",
+                name="chars",
+                output_dir=str(tmp_path / "m" / "chars"),
+                model={"char_ngram_range": [2, 4], "max_features_char": 300},
+            )
+        )
+    )
+    cfg = tiny_config(tmp_path, "tfidf", name="ens", output_dir=str(tmp_path / "m" / "ens"))
+    cfg["model"] = {"kind": "ensemble", "members": [str(word), str(chars)], "first_weight_grid": [0.0, 0.5, 1.0]}
+    out = train(config_from_dict(cfg))
+    clf = _check_saved(out, "ensemble")
+    _check_predictions(clf, out)
+    saved = json.loads((out / "config.json").read_text())
+    assert [m["path"] for m in saved["members"]] == ["../words", "../chars"]
+    weight = saved["members"][0]["weight"]
+    members = [TopicClassifier.from_pretrained(p) for p in (word, chars)]
+    expected = weight * members[0].predict_proba(ARTICLES) + (1 - weight) * members[1].predict_proba(ARTICLES)
+    np.testing.assert_allclose(clf.predict_proba(ARTICLES), expected, atol=1e-9)
+    # the ensemble directory moves together with its members
+    shutil.copytree(tmp_path / "m", tmp_path / "moved")
+    np.testing.assert_allclose(TopicClassifier.from_pretrained(tmp_path / "moved" / "ens").predict_proba(ARTICLES), expected)
+
+
+def test_ensemble_refuses_a_member_trained_on_another_split(tmp_path: Path) -> None:
+    other = train(config_from_dict(tiny_config(tmp_path, "tfidf", name="other", seed=99, output_dir=str(tmp_path / "o"))))
+    same = train(config_from_dict(tiny_config(tmp_path, "tfidf", name="same", output_dir=str(tmp_path / "s"))))
+    cfg = tiny_config(tmp_path, "tfidf", name="ens", output_dir=str(tmp_path / "e"))
+    cfg["model"] = {"kind": "ensemble", "members": [str(same), str(other)]}
+    with pytest.raises(ValueError, match="different train/dev/test split"):
+        train(config_from_dict(cfg))

@@ -115,6 +115,23 @@ class MiniLMParams(_Strict):
         return self
 
 
+class EnsembleParams(_Strict):
+    """Average saved topic models (trained on this same split); the weight and thresholds are chosen on dev."""
+
+    kind: Literal["ensemble"]
+    members: list[Path] = Field(min_length=2, max_length=2, description="two saved topic model directories")
+    first_weight_grid: list[float] = Field(
+        default_factory=lambda: [0.5, 0.6, 0.7, 0.8, 0.9, 1.0], min_length=1, description="weights of members[0]"
+    )
+
+    @field_validator("first_weight_grid")
+    @classmethod
+    def _unit(cls, grid: list[float]) -> list[float]:
+        if any(not 0 <= w <= 1 for w in grid):
+            raise ValueError("first_weight_grid values must lie in [0, 1]")
+        return grid
+
+
 class TopicConfig(_Strict):
     """A topic-model training run: data, label set, model kind and hyper-parameters, seed, output."""
 
@@ -123,7 +140,7 @@ class TopicConfig(_Strict):
     labels: list[str] = Field(min_length=1)
     core_labels: list[str] = Field(default_factory=list, description="labels whose macro-F1 is reported separately")
     data: DataConfig
-    model: Annotated[TfidfParams | MiniLMParams, Field(discriminator="kind")]
+    model: Annotated[TfidfParams | MiniLMParams | EnsembleParams, Field(discriminator="kind")]
     seed: int = 13
     output_dir: Path
     checkpoint_dir: Path | None = Field(None, description="default runs/<name>")

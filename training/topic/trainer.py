@@ -28,6 +28,9 @@ SUMMARIES = {
     "minilm": "Multi-label topic classifier: all-MiniLM-L6-v2 fine-tuned with BCE. Each article is read as the "
     "headline plus sliding body windows; token-mean window embeddings are pooled per article (mean and max) and fed "
     "to a linear head. Per-label decision thresholds tuned on dev.",
+    "ensemble": "Multi-label topic classifier: a weighted average of the probabilities of saved topic models trained "
+    "on the same split (the fine-tuned MiniLM and the TF-IDF baseline); the weight and the per-label decision "
+    "thresholds are chosen on dev.",
 }
 
 
@@ -36,6 +39,10 @@ def _fit(config: TopicConfig, data: TopicData, resume: bool) -> tuple[TopicClass
         from training.topic.train_tfidf import train_tfidf
 
         return train_tfidf(config, data, resume)
+    if config.model.kind == "ensemble":
+        from training.topic.train_ensemble import train_ensemble
+
+        return train_ensemble(config, data, resume)
     from training.topic.train_minilm import train_minilm
 
     return train_minilm(config, data, resume)
@@ -80,9 +87,9 @@ def train(config: TopicConfig, resume: bool = False) -> Path:
         f"sources, seed {config.seed}; duplicates (same title, same text, or TF-IDF cosine >= "
         f"{config.data.dedup_similarity}) kept in one split; fingerprint `{data.fingerprint}`.",
         f"Training data fraction used: {config.data.train_fraction:.2f}.",
-        f"Best epoch: {summary.get('best_epoch')}. Dev history: "
+        f"Best {'weight' if config.model.kind == 'ensemble' else 'epoch'}: {summary.get('best_epoch')}. Dev history: "
         + "; ".join(
-            f"epoch {h['epoch']}: macro-F1 {h['dev_macro_f1']:.3f}"
+            f"{'' if config.model.kind == 'ensemble' else 'epoch '}{h['epoch']}: macro-F1 {h['dev_macro_f1']:.3f}"
             + (f", core {h['dev_core_macro_f1']:.3f}" if h.get("dev_core_macro_f1") is not None else "")
             for h in summary["history"]
         ),

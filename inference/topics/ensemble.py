@@ -1,0 +1,67 @@
+"""Weighted average of saved topic models' probabilities, with its own per-label thresholds.
+
+The ensemble directory holds only ``config.json`` (members as paths relative to it, their weights, labels and
+thresholds tuned on dev), a model card and a manifest; each member is loaded from its own directory and checks its
+own manifest. The default ``models/topic-ensemble`` averages the fine-tuned MiniLM and the TF-IDF baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from inference.topics.base import ArticleLike, TopicClassifier
+
+
+class EnsembleTopicClassifier(TopicClassifier):
+    """``members``: (classifier, weight, path relative to the saved directory) triples; weights sum to 1."""
+
+    kind = "ensemble"
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        members: Sequence[tuple[TopicClassifier, float, str]],
+        thresholds: dict[str, float] | None = None,
+        **config: Any,
+    ):
+        if not members:
+            raise ValueError("an ensemble needs at least one member")
+        for clf, _, path in members:
+            if list(clf.labels) != list(labels):
+                raise ValueError(f"ensemble member {path} has labels {clf.labels}, expected {list(labels)}")
+        total = sum(w for _, w, _ in members)
+        if total <= 0 or any(w < 0 for _, w, _ in members):
+            raise ValueError("ensemble weights must be non-negative and not all zero")
+        config["members"] = [{"path": path, "weight": w / total} for _, w, path in members]
+        super().__init__(labels, thresholds, **config)
+        self.members = [(clf, w / total) for clf, w, _ in members]
+
+    def predict_proba(self, articles: Sequence[ArticleLike], batch_size: int = 16) -> np.ndarray:
+        proba = np.zeros((len(articles), len(self.labels)))
+        for clf, weight in self.members:
+            if weight > 0:
+                proba += weight * clf.predict_proba(articles, batch_size=batch_size)
+        return proba
+
+    def _save_weights(self, model_dir: Path) -> None:
+        for entry in self.config["members"]:
+            if not (model_dir / entry["path"] / "config.json").is_file():
+                raise ValueError(f"{model_dir}: ensemble member {entry['path']} is not a saved model beside it")
+
+    @classmethod
+    def _load(cls, model_dir: Path, config: dict[str, Any], quantize: bool) -> EnsembleTopicClassifier:
+        config = dict(config)
+        labels, thresholds = config.pop("labels"), config.pop("thresholds", None)
+        entries = config.pop("members")
+        config.pop("task", None), config.pop("kind", None)
+        members = []
+        for entry in entries:
+            member_dir = (model_dir / entry["path"]).resolve()
+            if not member_dir.is_dir():
+                raise FileNotFoundError(f"{model_dir}: ensemble member not found: {member_dir}")
+            members.append((TopicClassifier.from_pretrained(member_dir, quantize=quantize), entry["weight"], entry["path"]))
+        return cls(labels, members, thresholds, **config)

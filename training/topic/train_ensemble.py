@@ -1,0 +1,60 @@
+"""Fit an ensemble of saved topic models: choose the averaging weight and per-label thresholds on dev."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+from inference.topics.base import TopicClassifier
+from inference.topics.ensemble import EnsembleTopicClassifier
+from training.topic.config import EnsembleParams, TopicConfig
+from training.topic.data import TopicData
+from training.topic.metrics import decide, multilabel_report, tune_thresholds
+
+log = logging.getLogger(__name__)
+
+
+def _load_member(path: Path, config: TopicConfig, data: TopicData) -> TopicClassifier:
+    if not path.is_dir():
+        raise FileNotFoundError(f"ensemble member not found: {path}")
+    clf = TopicClassifier.from_pretrained(path)
+    if list(clf.labels) != list(config.labels):
+        raise ValueError(f"ensemble member {path} has labels {clf.labels}, the config has {config.labels}")
+    if clf.config.get("split_fingerprint") != data.fingerprint:
+        raise ValueError(
+            f"ensemble member {path} was trained on a different train/dev/test split: its training data may hold "
+            "this config's dev/test articles; retrain it with the same data, fractions and seed"
+        )
+    return clf
+
+
+def train_ensemble(config: TopicConfig, data: TopicData, resume: bool = False) -> tuple[TopicClassifier, dict]:
+    """Members must be trained on the same split (checked by fingerprint); nothing is fitted on test."""
+    params = config.model
+    assert isinstance(params, EnsembleParams)
+    started = time.perf_counter()
+    members = [_load_member(Path(p), config, data) for p in params.members]
+    dev = [{"title": h, "text": b} for h, b in data.texts("dev")]
+    probas = [m.predict_proba(dev) for m in members]
+    y = data.y("dev")
+    history, best = [], None
+    for w in params.first_weight_grid:
+        proba = w * probas[0] + (1 - w) * probas[1]
+        thresholds = tune_thresholds(y, proba, config.labels)
+        report = multilabel_report(y, decide(proba, thresholds, config.labels), config.labels, config.core_labels)
+        core = report.get("core_macro", {}).get("f1")
+        score = core if config.selection_metric == "core_macro_f1" and core is not None else report["macro"]["f1"]
+        history.append({"epoch": f"w={w:.2f}", "dev_macro_f1": report["macro"]["f1"], "dev_core_macro_f1": core})
+        log.info("weight %.2f: dev macro-F1 %.3f, core %s", w, report["macro"]["f1"], "n/a" if core is None else f"{core:.3f}")
+        if best is None or score > best[0]:
+            best = (score, w, thresholds)
+    _, weight, thresholds = best
+    out = Path(config.output_dir).resolve()
+    rel = [os.path.relpath(Path(p).resolve(), out) for p in params.members]
+    clf = EnsembleTopicClassifier(
+        config.labels, [(members[0], weight, rel[0]), (members[1], 1 - weight, rel[1])], thresholds
+    )
+    summary = {"training_seconds": time.perf_counter() - started, "history": history, "best_epoch": f"w={weight:.2f}"}
+    return clf, summary
