@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 
 from inference.actors import ActorExtractor
 from inference.article import Article
+from inference.paths import default_models_dir
 from inference.readers import InputRecord, record_to_article
 from inference.stance import ActorStance, StanceClassifier
 from inference.stance.article import aggregate_actors, collect_targets, rule_of
@@ -29,12 +29,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TOPIC_MODEL = "topic-ensemble"
 DEFAULT_STANCE_MODEL = "stance-minilm"
-
-
-def default_models_dir() -> Path:
-    """``$FOREIGN_DESK_MODELS``, else the ``models/`` folder of this checkout."""
-    env = os.environ.get("FOREIGN_DESK_MODELS")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "models"
 
 
 @dataclass

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from types import ModuleType
 
-import yaml
+from training.config_io import read_yaml_mapping
 
 TASK_MODULES = {"topic": "training.topic", "stance": "training.stance"}
 
@@ -28,11 +28,9 @@ def task_module(task: str) -> ModuleType:
 
 
 def task_of_config(path: Path) -> str:
-    if not path.is_file():
-        raise FileNotFoundError(f"config file not found: {path}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or "task" not in data:
-        raise ValueError(f"{path}: config must be a mapping with a 'task' key ({' or '.join(TASK_MODULES)})")
+    data = read_yaml_mapping(path)
+    if "task" not in data:
+        raise ValueError(f"{path}: config must have a 'task' key ({' or '.join(TASK_MODULES)})")
     return str(data["task"])
 
 

@@ -24,8 +24,10 @@ SKOPS_NAME = "model.skops"
 
 
 def default_model_dir() -> Path:
-    """``models/stance-minilm`` of the checkout."""
-    return Path(__file__).resolve().parents[2] / "models" / "stance-minilm"
+    """``stance-minilm`` in the default models folder (``$FOREIGN_DESK_MODELS`` or the checkout's ``models/``)."""
+    from inference.paths import default_models_dir
+
+    return default_models_dir() / "stance-minilm"
 
 
 def read_config(model_dir: Path) -> dict[str, Any]:

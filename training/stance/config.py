@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from training.config_io import read_yaml_mapping, validate
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -91,17 +92,7 @@ def resolve(path: Path) -> Path:
 
 def load_config(path: str | Path) -> StanceConfig:
     """Read and validate a YAML config; errors name the file and the offending fields."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"config file not found: {path}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: a config must be a YAML mapping")
-    try:
-        config = StanceConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors())
-        raise ValueError(f"{path}: invalid stance config: {problems}") from None
+    config = validate(StanceConfig, read_yaml_mapping(path), str(path), "stance config")
     train = resolve(config.data.train)
     if not train.is_file():
         raise FileNotFoundError(f"{path}: data.train not found: {config.data.train}")

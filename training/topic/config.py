@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from training.config_io import read_yaml_mapping, validate
 
 GUIDELINE_LABELS = (
     "diplomacy",
@@ -179,19 +180,10 @@ def load_config(path: str | Path, **overrides: object) -> TopicConfig:
 
     Raises ``FileNotFoundError`` or ``ValueError`` with every problem listed, before any work starts.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"config file not found: {path}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: config must be a YAML mapping")
+    data = read_yaml_mapping(path)
     data.update(overrides)
     return config_from_dict(data, source=str(path))
 
 
 def config_from_dict(data: dict, source: str = "<config>") -> TopicConfig:
-    try:
-        return TopicConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors())
-        raise ValueError(f"{source}: invalid topic config: {problems}") from None
+    return validate(TopicConfig, data, source, "topic config")
