@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inference.actors import ActorExtractor
+from foreign_desk.inference.actors import ActorExtractor
 
 DATASETS = {"reuters2017": "articles.jsonl", "agnews_world": "items.jsonl"}
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -14,7 +14,7 @@ import statistics
 import time
 from pathlib import Path
 
-from inference.actors import ActorExtractor
+from foreign_desk.inference.actors import ActorExtractor
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SYNTHETIC = (

@@ -23,9 +23,9 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
-from inference.pipeline import Pipeline
-from inference.segment import segment
-from inference.stance.article import collect_targets
+from foreign_desk.inference.pipeline import Pipeline
+from foreign_desk.inference.segment import segment
+from foreign_desk.inference.stance.article import collect_targets
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
@@ -163,7 +163,7 @@ def main() -> None:
 
 
 def _tokenizer():
-    from inference.encoder import load_tokenizer
+    from foreign_desk.inference.encoder import load_tokenizer
 
     return load_tokenizer()
 

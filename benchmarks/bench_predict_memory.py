@@ -27,7 +27,7 @@ def source_articles() -> list[dict]:
     if DATA.is_file():
         return [json.loads(line) for line in DATA.open(encoding="utf-8")]
     sys.path.insert(0, str(REPO))
-    from inference.segment import read_dump
+    from foreign_desk.inference.segment import read_dump
 
     return [{"title": a.headline, "text": a.text} for a in read_dump(REPO / "samples" / "sample_dump.txt")]
 

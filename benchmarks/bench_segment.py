@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import dumpgen  # noqa: E402
 
-from inference.segment import segment  # noqa: E402
+from foreign_desk.inference.segment import segment  # noqa: E402
 
 
 def _best_time(text: str, repeat: int) -> tuple[float, list]:

@@ -20,14 +20,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from inference.stance import StanceClassifier, StanceTarget
+from foreign_desk.inference.stance import StanceClassifier, StanceTarget
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def reuters_targets(data: Path, n: int) -> list[StanceTarget]:
-    from inference.actors import ActorExtractor
-    from inference.stance.article import collect_targets
+    from foreign_desk.inference.actors import ActorExtractor
+    from foreign_desk.inference.stance.article import collect_targets
 
     extractor = ActorExtractor.default()
     out: list[StanceTarget] = []

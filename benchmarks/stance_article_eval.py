@@ -27,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.actors import ActorExtractor
-from inference.stance import LABELS, StanceClassifier
-from inference.stance.article import FEATURES, AggregationRule, actor_features, collect_targets, rule_of
+from foreign_desk.inference.actors import ActorExtractor
+from foreign_desk.inference.stance import LABELS, StanceClassifier
+from foreign_desk.inference.stance.article import FEATURES, AggregationRule, actor_features, collect_targets, rule_of
 
 DATASETS = {"reuters2017": "articles.jsonl", "agnews_world": "items.jsonl"}
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -275,8 +275,8 @@ def main() -> None:
         print_table(f"chosen: {best_name} refit on all items (in-sample; the CV table above is the estimate)", final)
         report["calibrated"] = {"method": best_name, "rule": best.to_config(), "cv": methods, "in_sample": final}
         if args.save:
-            from inference.manifest import write_manifest
-            from inference.stance.classifier import default_model_dir
+            from foreign_desk.inference.manifest import write_manifest
+            from foreign_desk.inference.stance.classifier import default_model_dir
 
             model_dir = Path(args.model) if args.model else default_model_dir()
             config_path = model_dir / "config.json"

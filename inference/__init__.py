@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from inference.article import Article, Dateline
+from foreign_desk.inference.article import Article, Dateline
 
 if TYPE_CHECKING:  # pragma: no cover
-    from inference.pipeline import ArticleResult, Pipeline
+    from foreign_desk.inference.pipeline import ArticleResult, Pipeline
 
 __all__ = ["Article", "ArticleResult", "Dateline", "Pipeline"]
 __version__ = "0.1.0"
@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str) -> Any:
     if name in {"Pipeline", "ArticleResult"}:
-        from inference import pipeline
+        from foreign_desk.inference import pipeline
 
         return getattr(pipeline, name)
     raise AttributeError(f"module 'inference' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 import sys
 
-from inference.cli import main
+from foreign_desk.inference.cli import main
 
 sys.exit(main())

@@ -1,6 +1,6 @@
 """The ``foreign-desk`` console script.
 
-Runtime subcommands live in ``inference.commands.*``. Other installed packages (our ``training`` package) add
+Runtime subcommands live in ``foreign_desk.inference.commands.*``. Other installed packages (our ``training`` package) add
 subcommands through the ``foreign_desk.commands`` entry-point group, so this module never imports them by name.
 """
 
@@ -13,10 +13,10 @@ import sys
 from importlib.metadata import entry_points
 
 BUILTIN_COMMANDS = (
-    "inference.commands.segment",
-    "inference.commands.actors",
-    "inference.commands.stance",
-    "inference.commands.predict",
+    "foreign_desk.inference.commands.segment",
+    "foreign_desk.inference.commands.actors",
+    "foreign_desk.inference.commands.stance",
+    "foreign_desk.inference.commands.predict",
 )
 ENTRY_POINT_GROUP = "foreign_desk.commands"
 

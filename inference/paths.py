@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
 
 def default_models_dir() -> Path:
-    """``$FOREIGN_DESK_MODELS``, else the ``models/`` folder of this checkout."""
+    """``$FOREIGN_DESK_MODELS``, else the models shipped with the package (``models/`` of a source checkout, which
+    an installed wheel carries as the package data of ``foreign_desk.models``)."""
     env = os.environ.get("FOREIGN_DESK_MODELS")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "models"
+    return Path(env) if env else Path(str(files("foreign_desk.models")))

@@ -1,6 +1,6 @@
 """The product's main job: articles in, topics and stance toward every actor out.
 
->>> from inference import Pipeline
+>>> from foreign_desk.inference import Pipeline
 >>> pipe = Pipeline.from_pretrained()            # the committed models under models/
 >>> result = pipe("Beijing welcomed the letter...", headline="China welcomes letter")
 >>> result.topics.labels, [(a.actor, a.stance) for a in result.actors]
@@ -16,14 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from inference.actors import ActorExtractor
-from inference.article import Article
-from inference.paths import default_models_dir
-from inference.readers import InputRecord, record_to_article
-from inference.stance import ActorStance, StanceClassifier
-from inference.stance.article import aggregate_actors, collect_targets, rule_of
-from inference.stance.targets import LABELS as STANCE_LABELS
-from inference.topics import TopicClassifier
+from foreign_desk.inference.actors import ActorExtractor
+from foreign_desk.inference.article import Article
+from foreign_desk.inference.paths import default_models_dir
+from foreign_desk.inference.readers import InputRecord, record_to_article
+from foreign_desk.inference.stance import ActorStance, StanceClassifier
+from foreign_desk.inference.stance.article import aggregate_actors, collect_targets, rule_of
+from foreign_desk.inference.stance.targets import LABELS as STANCE_LABELS
+from foreign_desk.inference.topics import TopicClassifier
 
 log = logging.getLogger(__name__)
 

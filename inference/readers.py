@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from inference.article import Article
+from foreign_desk.inference.article import Article
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 CSV_SUFFIXES = {".csv"}
@@ -105,7 +105,7 @@ def read_path(path: str) -> Iterator[InputRecord]:
     elif fmt == "parquet":
         yield from _parquet_records(path)
     else:
-        from inference.segment import read_dump
+        from foreign_desk.inference.segment import read_dump
 
         for article in read_dump(Path(path)):
             yield InputRecord(id=article.id, source=path, article=article)
@@ -118,7 +118,7 @@ def _chain_head(head: str, stream: io.TextIOBase) -> Iterator[str]:
 
 
 def _dump_records(text: str, source: str) -> Iterator[InputRecord]:
-    from inference.segment import segment
+    from foreign_desk.inference.segment import segment
 
     for article in segment(text):
         yield InputRecord(id=article.id, source=source, article=article)

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inference.article import Article, Dateline
-from inference.textio import clean_line, read_text, split_lines
+from foreign_desk.inference.article import Article, Dateline
+from foreign_desk.inference.textio import clean_line, read_text, split_lines
 
 log = logging.getLogger(__name__)
 

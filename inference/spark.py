@@ -1,11 +1,11 @@
 """Prediction over a Spark DataFrame (optional extra ``foreign-desk[spark]``).
 
->>> from inference.spark import predict_dataframe
+>>> from foreign_desk.inference.spark import predict_dataframe
 >>> out = predict_dataframe(spark.read.parquet("articles.parquet"), models_dir="/opt/foreign-desk/models")
 
 The input DataFrame needs a ``text`` column and may have ``id`` and ``headline``/``title``. The work runs in
 ``mapInPandas``: each Python worker loads the models once (cached per process) and streams its partition through the
-same :class:`~inference.pipeline.Pipeline` the CLI uses, so the rows are the CLI's JSONL records with the same schema.
+same :class:`~foreign_desk.inference.pipeline.Pipeline` the CLI uses, so the rows are the CLI's JSONL records with the same schema.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from pyspark.sql import DataFrame
 
-    from inference.pipeline import Pipeline
+    from foreign_desk.inference.pipeline import Pipeline
 
 OUTPUT_SCHEMA = (
     "id string, headline string, "
@@ -32,7 +32,7 @@ OUTPUT_SCHEMA = (
 @lru_cache(maxsize=4)
 def _pipeline(models_dir: str | None, topic_model: str, stance_model: str, quantize: bool) -> Pipeline:
     """One pipeline per Python worker process and model choice: models are loaded once per executor worker."""
-    from inference.pipeline import Pipeline
+    from foreign_desk.inference.pipeline import Pipeline
 
     return Pipeline.from_pretrained(models_dir, topic_model=topic_model, stance_model=stance_model, quantize=quantize)
 

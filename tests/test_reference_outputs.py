@@ -20,8 +20,8 @@ def _round_scores(record: dict) -> dict:
 
 
 def test_sample_dump_predictions_match_reference():
-    from inference import Pipeline
-    from inference.segment import read_dump
+    from foreign_desk.inference import Pipeline
+    from foreign_desk.inference.segment import read_dump
 
     expected = [json.loads(line) for line in (HERE / "sample_predict.jsonl").read_text("utf-8").splitlines()]
     got = [r.to_dict() for r in Pipeline.from_pretrained(MODELS).predict(read_dump(ROOT / "samples" / "sample_dump.txt"))]
@@ -38,7 +38,7 @@ def test_sample_dump_predictions_match_reference():
 @pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="needs ../shared/data (the held-out splits)")
 @pytest.mark.parametrize("name", ["topic-tfidf", "topic-minilm", "topic-ensemble"])
 def test_topic_test_split_matches_reference(name):
-    from inference.topics import TopicClassifier
+    from foreign_desk.inference.topics import TopicClassifier
 
     ref = json.loads((HERE / "topic_test.json").read_text("utf-8"))[name]
     items = topic_items(MODELS / "topic-ensemble")
@@ -53,7 +53,7 @@ def test_topic_test_split_matches_reference(name):
 @pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="needs ../shared/data (the held-out splits)")
 @pytest.mark.parametrize("name", ["stance-minilm", "stance-tfidf"])
 def test_stance_test_split_matches_reference(name):
-    from inference.stance import StanceClassifier
+    from foreign_desk.inference.stance import StanceClassifier
 
     ref = json.loads((HERE / "stance_test.json").read_text("utf-8"))[name]
     targets = stance_items(MODELS / "stance-minilm")

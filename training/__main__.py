@@ -1,7 +1,7 @@
-"""``python -m training train CONFIG`` is the same as ``foreign-desk train CONFIG``."""
+"""``python -m foreign_desk.training train CONFIG`` is the same as ``foreign-desk train CONFIG``."""
 
 import sys
 
-from inference.cli import main
+from foreign_desk.inference.cli import main
 
 sys.exit(main())

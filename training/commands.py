@@ -16,9 +16,9 @@ import json
 from pathlib import Path
 from types import ModuleType
 
-from training.config_io import read_yaml_mapping
+from foreign_desk.training.config_io import read_yaml_mapping
 
-TASK_MODULES = {"topic": "training.topic", "stance": "training.stance"}
+TASK_MODULES = {"topic": "foreign_desk.training.topic", "stance": "foreign_desk.training.stance"}
 
 
 def task_module(task: str) -> ModuleType:

@@ -4,9 +4,9 @@
 ``headline + "\\n\\n" + text`` (the article's ``full_text``), or to ``text`` when there is no headline.
 """
 
-from inference.actors.extractor import ActorExtractor
-from inference.actors.gazetteer import Gazetteer, GazetteerError
-from inference.actors.model import Actor, ActorResult, Mention
-from inference.sentences import Sentence
+from foreign_desk.inference.actors.extractor import ActorExtractor
+from foreign_desk.inference.actors.gazetteer import Gazetteer, GazetteerError
+from foreign_desk.inference.actors.model import Actor, ActorResult, Mention
+from foreign_desk.inference.sentences import Sentence
 
 __all__ = ["Actor", "ActorExtractor", "ActorResult", "Gazetteer", "GazetteerError", "Mention", "Sentence"]

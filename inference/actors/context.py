@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from inference.actors.lexicon import LOCATION_WORDS, MOVEMENT_WORDS
-from inference.actors.tokens import Token
+from foreign_desk.inference.actors.lexicon import LOCATION_WORDS, MOVEMENT_WORDS
+from foreign_desk.inference.actors.tokens import Token
 
 _US_STATE_NEAR = re.compile(
     r"Atlanta|Savannah|Augusta|Macon|state of|State of|Georgia'?s? (?:state|State|Republican|Democrat|Rep\.|Sen\.|"

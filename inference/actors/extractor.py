@@ -1,7 +1,7 @@
 """``ActorExtractor``: gazetteer matching (longest match) plus recognition of titled and named people and
 of organisations, surname linking and context rules, with mentions as character spans and sentence indices.
 
-The headline, when given, is prefixed as in :attr:`inference.article.Article.full_text`
+The headline, when given, is prefixed as in :attr:`foreign_desk.inference.article.Article.full_text`
 (``headline + "\\n\\n" + text``) and every offset refers to that string.
 """
 
@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from inference.actors.context import georgia_is_us_state, is_place_use, word_in
-from inference.actors.datelines import dateline_spans
-from inference.actors.found import Found, is_title
-from inference.actors.gazetteer import DATA_DIR, SHIPPED_FILES, Gazetteer, Surface
-from inference.actors.lexicon import (
+from foreign_desk.inference.actors.context import georgia_is_us_state, is_place_use, word_in
+from foreign_desk.inference.actors.datelines import dateline_spans
+from foreign_desk.inference.actors.found import Found, is_title
+from foreign_desk.inference.actors.gazetteer import DATA_DIR, SHIPPED_FILES, Gazetteer, Surface
+from foreign_desk.inference.actors.lexicon import (
     COMMON_WORDS,
     EAST_ASIA,
     NAME_LIKE,
@@ -27,10 +27,10 @@ from inference.actors.lexicon import (
     US_STATES,
     first_names,
 )
-from inference.actors.model import Actor, ActorResult, Mention
-from inference.actors.recognise import NameRecognition
-from inference.actors.tokens import Token, joined, tokenize
-from inference.sentences import split_sentences
+from foreign_desk.inference.actors.model import Actor, ActorResult, Mention
+from foreign_desk.inference.actors.recognise import NameRecognition
+from foreign_desk.inference.actors.tokens import Token, joined, tokenize
+from foreign_desk.inference.sentences import split_sentences
 
 
 class ActorExtractor:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inference.actors.lexicon import TITLE_WORDS
+from foreign_desk.inference.actors.lexicon import TITLE_WORDS
 
 
 @dataclass(slots=True)

@@ -38,7 +38,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from inference.actors.tokens import alias_key
+from foreign_desk.inference.actors.tokens import alias_key
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 5x faster
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"

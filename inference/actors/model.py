@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from inference.sentences import Sentence
+from foreign_desk.inference.sentences import Sentence
 
 
 @dataclass(frozen=True)

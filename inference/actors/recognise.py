@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from inference.actors.found import Found, is_title
-from inference.actors.gazetteer import strip_article
-from inference.actors.lexicon import (
+from foreign_desk.inference.actors.found import Found, is_title
+from foreign_desk.inference.actors.gazetteer import strip_article
+from foreign_desk.inference.actors.lexicon import (
     ARABIC_PARTICLE,
     BODY_HEADS,
     COMMON_WORDS,
@@ -31,9 +31,9 @@ from inference.actors.lexicon import (
 )
 
 if TYPE_CHECKING:
-    from inference.actors.extractor import ActorExtractor
-    from inference.actors.gazetteer import Entry, Gazetteer
-    from inference.actors.tokens import Token
+    from foreign_desk.inference.actors.extractor import ActorExtractor
+    from foreign_desk.inference.actors.gazetteer import Entry, Gazetteer
+    from foreign_desk.inference.actors.tokens import Token
 
 
 class NameRecognition:

@@ -1,6 +1,6 @@
 """`foreign-desk actors INPUT... [-o OUT] [--actors FILE]`: the actors of each article, as JSONL.
 
-INPUT is read like ``foreign-desk predict`` reads it (:mod:`inference.readers`): JSONL lines
+INPUT is read like ``foreign-desk predict`` reads it (:mod:`foreign_desk.inference.readers`): JSONL lines
 ``{"id", "text"[, "headline" or "title"]}``, CSV/Parquet with the same columns, raw Reuters-style dumps (segmented
 into articles), directories or globs; ``-`` reads stdin. Each output line is ``{"id", "actors": [...]}`` with mention
 offsets into the article's ``full_text`` (``headline + "\\n\\n" + text`` as read, or ``text`` without a headline), or
@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from inference.actors import ActorExtractor
-from inference.atomic import atomic_output
-from inference.readers import InputRecord, read_records
+from foreign_desk.inference.actors import ActorExtractor
+from foreign_desk.inference.atomic import atomic_output
+from foreign_desk.inference.readers import InputRecord, read_records
 
 log = logging.getLogger(__name__)
 

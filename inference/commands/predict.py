@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
-from inference.readers import InputRecord, read_records
-from inference.writers import ResultWriter
+from foreign_desk.inference.readers import InputRecord, read_records
+from foreign_desk.inference.writers import ResultWriter
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def _batches(records: Iterator[InputRecord], size: int) -> Iterator[list[InputRe
 
 
 def run(args: argparse.Namespace) -> int:
-    from inference.pipeline import DEFAULT_STANCE_MODEL, DEFAULT_TOPIC_MODEL, Pipeline
+    from foreign_desk.inference.pipeline import DEFAULT_STANCE_MODEL, DEFAULT_TOPIC_MODEL, Pipeline
 
     if args.batch_size < 1:
         raise ValueError("--batch-size must be at least 1")
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     writer.finish()
     elapsed = time.perf_counter() - start
     if shown is not None:
-        from inference.report import print_results_table
+        from foreign_desk.inference.report import print_results_table
 
         print_results_table(shown)
     skipped = len(writer.done_ids)

@@ -9,10 +9,10 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from inference.article import Article
-from inference.atomic import atomic_output
-from inference.segment import segment, segment_file
-from inference.textio import decode_bytes
+from foreign_desk.inference.article import Article
+from foreign_desk.inference.atomic import atomic_output
+from foreign_desk.inference.segment import segment, segment_file
+from foreign_desk.inference.textio import decode_bytes
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def _json_lines(articles: Iterable[Article]) -> Iterable[str]:
 
 
 def write_jsonl(articles: Iterable[Article], path: Path) -> None:
-    """Write one JSON record per article atomically (see :func:`inference.atomic.atomic_output`)."""
+    """Write one JSON record per article atomically (see :func:`foreign_desk.inference.atomic.atomic_output`)."""
     with atomic_output(path) as handle:
         handle.writelines(_json_lines(articles))
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from inference.atomic import atomic_output
+from foreign_desk.inference.atomic import atomic_output
 
 log = logging.getLogger(__name__)
 CHUNK = 512  # records predicted (and written) at a time
@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def parse_record(line: str, number: int) -> tuple[Any, Any]:
     """``(id, StanceTarget)`` or ``(id, error message)`` for one input line."""
-    from inference.stance.targets import TargetError, as_target
+    from foreign_desk.inference.stance.targets import TargetError, as_target
 
     try:
         rec = json.loads(line)
@@ -60,8 +60,8 @@ def parse_record(line: str, number: int) -> tuple[Any, Any]:
 
 def stance_records(lines: Iterable[str], classifier, batch_size: int = 32) -> Iterator[dict[str, Any]]:
     """Output records for input lines, in order; blank lines are skipped."""
-    from inference.stance.classifier import predictions_from_proba
-    from inference.stance.targets import StanceTarget
+    from foreign_desk.inference.stance.classifier import predictions_from_proba
+    from foreign_desk.inference.stance.targets import StanceTarget
 
     chunk: list[tuple[Any, Any]] = []
 
@@ -98,7 +98,7 @@ def _write(records: Iterable[dict[str, Any]], fh: IO[str]) -> tuple[int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from inference.stance.classifier import StanceClassifier
+    from foreign_desk.inference.stance.classifier import StanceClassifier
 
     if args.batch_size < 1:
         raise ValueError("--batch-size must be >= 1")

@@ -1,13 +1,13 @@
 """Stance toward actors: sentence-level target classifiers and article-level aggregation per actor."""
 
-from inference.stance.article import ActorStance, article_stances
-from inference.stance.classifier import (
+from foreign_desk.inference.stance.article import ActorStance, article_stances
+from foreign_desk.inference.stance.classifier import (
     MiniLMStanceClassifier,
     StanceClassifier,
     TfidfStanceClassifier,
     default_model_dir,
 )
-from inference.stance.targets import LABELS, StancePrediction, StanceTarget, TargetError, as_target
+from foreign_desk.inference.stance.targets import LABELS, StancePrediction, StanceTarget, TargetError, as_target
 
 __all__ = [
     "LABELS",

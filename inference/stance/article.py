@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from inference.stance.targets import LABELS, StanceTarget
+from foreign_desk.inference.stance.targets import LABELS, StanceTarget
 
 log = logging.getLogger(__name__)
 MAX_EVIDENCE = 3
@@ -192,7 +192,7 @@ def aggregate_actors(result, proba: np.ndarray, owners: list[tuple[int, Any]], r
 def article_stances(
     result, classifier: _Classifier, rule: AggregationRule | None = None, batch_size: int = 32
 ) -> list[ActorStance]:
-    """Stance toward every actor of an ``ActorResult`` (from ``inference.actors``), in the order of its actors.
+    """Stance toward every actor of an ``ActorResult`` (from ``foreign_desk.inference.actors``), in the order of its actors.
 
     All mentions go to the classifier in one call (grouped by sentence: one forward pass per sentence). ``rule``
     defaults to the one calibrated for the classifier (its config's ``aggregation``).

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from inference.manifest import verify_manifest
-from inference.stance.targets import LABELS, StancePrediction, StanceTarget, TargetLike, as_target
+from foreign_desk.inference.manifest import verify_manifest
+from foreign_desk.inference.stance.targets import LABELS, StancePrediction, StanceTarget, TargetLike, as_target
 
 TASK = "stance"
 WEIGHTS_NAME = "model.safetensors"
@@ -25,7 +25,7 @@ SKOPS_NAME = "model.skops"
 
 def default_model_dir() -> Path:
     """``stance-minilm`` in the default models folder (``$FOREIGN_DESK_MODELS`` or the checkout's ``models/``)."""
-    from inference.paths import default_models_dir
+    from foreign_desk.inference.paths import default_models_dir
 
     return default_models_dir() / "stance-minilm"
 
@@ -70,7 +70,7 @@ class StanceClassifier:
         raise NotImplementedError
 
     def _save_config(self, model_dir: Path) -> None:
-        from inference.encoder import write_json
+        from foreign_desk.inference.encoder import write_json
 
         model_dir.mkdir(parents=True, exist_ok=True)
         write_json(model_dir / "config.json", self.config)
@@ -113,8 +113,8 @@ class MiniLMStanceClassifier(StanceClassifier):
     @classmethod
     def new(cls, max_length: int = 256, head_hidden: int = 256, dropout: float = 0.1) -> MiniLMStanceClassifier:
         """A fresh classifier on the packaged base encoder (word embeddings frozen), ready to fine-tune."""
-        from inference.encoder import BASE_MODEL_NAME, freeze_embeddings, load_base_encoder, load_tokenizer
-        from inference.stance.network import SpanStanceNet
+        from foreign_desk.inference.encoder import BASE_MODEL_NAME, freeze_embeddings, load_base_encoder, load_tokenizer
+        from foreign_desk.inference.stance.network import SpanStanceNet
 
         encoder = load_base_encoder()
         freeze_embeddings(encoder)
@@ -124,8 +124,13 @@ class MiniLMStanceClassifier(StanceClassifier):
 
     @classmethod
     def _load(cls, model_dir: Path, config: dict[str, Any], quantize: bool) -> MiniLMStanceClassifier:
-        from inference.encoder import load_base_encoder, load_compact_weights, load_tokenizer, quantize_int8
-        from inference.stance.network import SpanStanceNet
+        from foreign_desk.inference.encoder import (
+            load_base_encoder,
+            load_compact_weights,
+            load_tokenizer,
+            quantize_int8,
+        )
+        from foreign_desk.inference.stance.network import SpanStanceNet
 
         model = SpanStanceNet(load_base_encoder(), head_hidden=int(config.get("head_hidden", 256)))
         load_compact_weights(model, model_dir / WEIGHTS_NAME)
@@ -135,7 +140,7 @@ class MiniLMStanceClassifier(StanceClassifier):
         return cls(model, load_tokenizer(model_dir), config)
 
     def save_pretrained(self, model_dir: str | Path) -> Path:
-        from inference.encoder import save_compact_weights
+        from foreign_desk.inference.encoder import save_compact_weights
 
         model_dir = Path(model_dir)
         self._save_config(model_dir)
@@ -148,7 +153,7 @@ class MiniLMStanceClassifier(StanceClassifier):
     ) -> torch.Tensor:
         """Raw logits ``(n, 3)``; every distinct text is encoded once for all its targets (``share_texts=False``:
         once per target, as one-pass-per-target models do)."""
-        from inference.stance.encoding import batches, build_windows, collate
+        from foreign_desk.inference.stance.encoding import batches, build_windows, collate
 
         windows = build_windows(self.tokenizer, targets, int(self.config["max_length"]), share_texts=share_texts)
         out = torch.empty((len(targets), len(LABELS)))
@@ -172,14 +177,14 @@ class TfidfStanceClassifier(StanceClassifier):
     kind = "tfidf"
 
     def __init__(self, pipeline=None, config: dict[str, Any] | None = None):
-        from inference.stance.tfidf import build_pipeline
+        from foreign_desk.inference.stance.tfidf import build_pipeline
 
         super().__init__({"window": 6, "C": 2.0, **(config or {})})
         self.pipeline = pipeline if pipeline is not None else build_pipeline(c=float(self.config["C"]))
 
     def fit(self, targets: Sequence[TargetLike], labels: Sequence[str]) -> TfidfStanceClassifier:
         """Fit on targets and their labels (strings from :data:`LABELS`)."""
-        from inference.stance.tfidf import feature_matrix
+        from foreign_desk.inference.stance.tfidf import feature_matrix
 
         items = [as_target(t) for t in targets]
         y = np.array([LABELS.index(label) for label in labels])
@@ -191,13 +196,13 @@ class TfidfStanceClassifier(StanceClassifier):
 
     @classmethod
     def _load(cls, model_dir: Path, config: dict[str, Any], quantize: bool) -> TfidfStanceClassifier:
-        from inference.sklearn_io import load_sklearn
-        from inference.stance.tfidf import TRUSTED_TYPES
+        from foreign_desk.inference.sklearn_io import load_sklearn
+        from foreign_desk.inference.stance.tfidf import TRUSTED_TYPES
 
         return cls(load_sklearn(model_dir, SKOPS_NAME, trusted=TRUSTED_TYPES.__contains__), config)
 
     def save_pretrained(self, model_dir: str | Path) -> Path:
-        from inference.sklearn_io import save_sklearn
+        from foreign_desk.inference.sklearn_io import save_sklearn
 
         model_dir = Path(model_dir)
         self._save_config(model_dir)
@@ -205,7 +210,7 @@ class TfidfStanceClassifier(StanceClassifier):
         return model_dir
 
     def _predict_proba(self, targets: Sequence[StanceTarget], batch_size: int) -> np.ndarray:
-        from inference.stance.tfidf import feature_matrix
+        from foreign_desk.inference.stance.tfidf import feature_matrix
 
         proba = self.pipeline.predict_proba(feature_matrix(targets, int(self.config["window"])))
         out = np.zeros((len(targets), len(LABELS)), dtype=np.float32)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from inference.stance.targets import StanceTarget
+from foreign_desk.inference.stance.targets import StanceTarget
 
 
 @dataclass

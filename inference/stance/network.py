@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from inference.stance.targets import LABELS
+from foreign_desk.inference.stance.targets import LABELS
 
 
 class SpanStanceNet(nn.Module):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from inference.stance.targets import StanceTarget
+from foreign_desk.inference.stance.targets import StanceTarget
 
 _WORD = re.compile(r"\w+|[^\w\s]")
 TARGET_TOKEN = "tgtx"

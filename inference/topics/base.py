@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from inference.article import Article
-from inference.manifest import verify_manifest
+from foreign_desk.inference.article import Article
+from foreign_desk.inference.manifest import verify_manifest
 
 ArticleLike = Article | str | Mapping[str, Any]
 CONFIG_NAME = "config.json"
@@ -125,9 +125,9 @@ class TopicClassifier:
 
 
 KIND_MODULES = {
-    "tfidf": "inference.topics.tfidf",
-    "minilm": "inference.topics.minilm",
-    "ensemble": "inference.topics.ensemble",
+    "tfidf": "foreign_desk.inference.topics.tfidf",
+    "minilm": "foreign_desk.inference.topics.minilm",
+    "ensemble": "foreign_desk.inference.topics.ensemble",
 }
 
 

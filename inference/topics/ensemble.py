@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from inference.topics.base import ArticleLike, TopicClassifier
+from foreign_desk.inference.topics.base import ArticleLike, TopicClassifier
 
 
 class EnsembleTopicClassifier(TopicClassifier):

@@ -10,17 +10,17 @@ from typing import Any
 import numpy as np
 import torch
 
-from inference.encoder import (
+from foreign_desk.inference.encoder import (
     load_base_encoder,
     load_compact_weights,
     load_tokenizer,
     quantize_int8,
     save_compact_weights,
 )
-from inference.topics.base import ArticleLike, TopicClassifier
-from inference.topics.network import WindowPooledClassifier, collate
-from inference.topics.text import as_headline_body, prepare
-from inference.topics.windows import WindowParams, make_windows
+from foreign_desk.inference.topics.base import ArticleLike, TopicClassifier
+from foreign_desk.inference.topics.network import WindowPooledClassifier, collate
+from foreign_desk.inference.topics.text import as_headline_body, prepare
+from foreign_desk.inference.topics.windows import WindowParams, make_windows
 
 WEIGHTS_NAME = "model.safetensors"
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from inference.article import Article
+from foreign_desk.inference.article import Article
 
 _AGENCY = r"(?:Reuters|AFP|AP|Xinhua|Canadian Press|CP)"
 _CITY = r"[A-Z][A-Z.'’/-]+(?: [A-Z][A-Z.'’/-]+){0,4}(?:, [A-Z][\w.'’]*(?: [A-Z][\w.'’]*){0,2})?"

@@ -1,5 +1,5 @@
 """Baseline topic model: TF-IDF word + character n-grams and one-vs-rest logistic regression, stored with skops
-(vocabularies as JSON beside it, see :mod:`inference.sklearn_io`)."""
+(vocabularies as JSON beside it, see :mod:`foreign_desk.inference.sklearn_io`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from inference.sklearn_io import load_sklearn, save_sklearn
-from inference.topics.base import ArticleLike, TopicClassifier
-from inference.topics.text import as_full_text
+from foreign_desk.inference.sklearn_io import load_sklearn, save_sklearn
+from foreign_desk.inference.topics.base import ArticleLike, TopicClassifier
+from foreign_desk.inference.topics.text import as_full_text
 
 WEIGHTS_NAME = "model.skops"
 

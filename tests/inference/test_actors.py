@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inference.actors import Actor, ActorExtractor, ActorResult
-from inference.article import Article
+from foreign_desk.inference.actors import Actor, ActorExtractor, ActorResult
+from foreign_desk.inference.article import Article
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from inference.cli import main
+from foreign_desk.inference.cli import main
 
 
 def run_cli(tmp_path: Path, lines: list[str], *extra: str) -> list[dict]:

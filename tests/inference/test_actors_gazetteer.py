@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from inference.actors import ActorExtractor, Gazetteer, GazetteerError
-from inference.actors.gazetteer import load_file
+from foreign_desk.inference.actors import ActorExtractor, Gazetteer, GazetteerError
+from foreign_desk.inference.actors.gazetteer import load_file
 
 # A sample of UN members and the extra territories the brief names; the full list lives in the YAML.
 MUST_HAVE_COUNTRIES = [
@@ -52,7 +52,7 @@ def test_canonical_names_follow_the_guideline(gaz: Gazetteer) -> None:
 
 
 def test_given_name_list_is_installed() -> None:
-    from inference.actors.lexicon import first_names
+    from foreign_desk.inference.actors.lexicon import first_names
 
     assert len(first_names()) > 10_000, "install gender-guesser==0.4.0 (a runtime dependency of actor recognition)"
     assert {"Margaret", "Sergei", "Mohammed"} <= first_names()

@@ -1,5 +1,5 @@
-"""Serving needs no training code: every inference module imports with `training`, `datasets` and `accelerate`
-made unimportable."""
+"""Serving needs no training code: every runtime module imports with `foreign_desk.training`, `datasets` and
+`accelerate` made unimportable."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ import sys
 
 SCRIPT = """
 import importlib, pkgutil, sys
-for blocked in ("training", "datasets", "accelerate"):
+for blocked in ("foreign_desk.training", "datasets", "accelerate"):
     sys.modules[blocked] = None          # any import of these now raises ImportError
-import inference
-names = [m.name for m in pkgutil.walk_packages(inference.__path__, "inference.") if m.name != "inference.__main__"]
+import foreign_desk.inference as inference
+prefix = "foreign_desk.inference."
+names = [m.name for m in pkgutil.walk_packages(inference.__path__, prefix) if m.name != prefix + "__main__"]
 for name in names:
     importlib.import_module(name)
-from inference import Pipeline           # the lazy public API resolves too
-from inference.cli import build_parser
+from foreign_desk.inference import Pipeline           # the lazy public API resolves too
+from foreign_desk.inference.cli import build_parser
 commands = build_parser()._subparsers._group_actions[0].choices
 assert {"segment", "actors", "stance", "predict"} <= set(commands), commands
 assert "train" not in commands           # training commands come only with the training package

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from inference import Article, Pipeline
+from foreign_desk.inference import Article, Pipeline
 
 BODY = (
     "Beijing on Monday praised the new maritime agreement as a step toward peace, while Washington accused "

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from inference.cli import main
+from foreign_desk.inference.cli import main
 
 FAST = ["--topic-model", "topic-tfidf", "--stance-model", "stance-tfidf", "--no-progress"]
 
@@ -162,7 +162,7 @@ def test_resume_after_kill_has_no_duplicates_and_loses_nothing(tmp_path: Path, r
 def test_stdin_jsonl_and_cli_equals_python_api(jsonl_input: Path, tmp_path: Path, monkeypatch) -> None:
     import io
 
-    from inference import Pipeline
+    from foreign_desk.inference import Pipeline
 
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(jsonl_input.read_bytes()), encoding="utf-8"))
     out = tmp_path / "stdin.jsonl"

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from inference.readers import expand_inputs, input_format, read_records
+from foreign_desk.inference.readers import expand_inputs, input_format, read_records
 
 ROWS = [
     {"id": "n1", "title": "Envoys meet in Geneva", "text": "Diplomats from both countries met on Tuesday."},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from inference.report import print_results_table
+from foreign_desk.inference.report import print_results_table
 
 
 def test_table_lists_topics_actors_and_errors() -> None:

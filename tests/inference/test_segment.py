@@ -8,8 +8,8 @@ import textwrap
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
 import pytest
 
-from inference.segment import read_dump, segment, segment_file
-from inference.textio import decode_bytes
+from foreign_desk.inference.segment import read_dump, segment, segment_file
+from foreign_desk.inference.textio import decode_bytes
 
 LEDE = "Officials from both countries met on Tuesday to discuss a long list of grievances over fishing rights."
 SECOND = "The talks ended without a joint statement, according to two people briefed on the meeting."

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from inference.cli import main
+from foreign_desk.inference.cli import main
 
 KEYS = {"id", "headline", "caption", "byline", "dateline", "paragraphs", "subheads", "credits", "text", "span"}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from inference.segment import segment
+from foreign_desk.inference.segment import segment
 
 REQUIRED = ("seed", "oneline", "crlf_mojibake", "noblank")
 

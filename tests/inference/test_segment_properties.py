@@ -7,7 +7,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inference.segment import segment
+from foreign_desk.inference.segment import segment
 
 WORD = re.compile(r"\w+")
 # Tokens the structure itself consumes: "By" opens a byline, "and" joins its names.

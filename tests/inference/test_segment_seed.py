@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from inference.segment import segment_file
+from foreign_desk.inference.segment import segment_file
 
 # Per article: first 5 body words, dateline, headline and caption (first 8 words), credit openings, byline and
 # subheads. Keyword arguments keep the short values apart from each other.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inference.sentences import Sentence, split_sentences
+from foreign_desk.inference.sentences import Sentence, split_sentences
 
 
 def texts(text: str) -> list[str]:

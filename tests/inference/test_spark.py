@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from inference.cli import main
+from foreign_desk.inference.cli import main
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark not installed (pip install -e '.[spark]')")
 
@@ -41,7 +41,7 @@ def _normalise(record: dict) -> dict:
 
 
 def test_spark_output_equals_cli_output(spark, tmp_path: Path) -> None:
-    from inference.spark import predict_dataframe
+    from foreign_desk.inference.spark import predict_dataframe
 
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
@@ -66,7 +66,7 @@ def test_spark_output_equals_cli_output(spark, tmp_path: Path) -> None:
 
 
 def test_missing_text_column_is_a_clear_error(spark) -> None:
-    from inference.spark import predict_dataframe
+    from foreign_desk.inference.spark import predict_dataframe
 
     with pytest.raises(ValueError, match="'text' column"):
         predict_dataframe(spark.createDataFrame([{"id": "a", "body": "x"}]))

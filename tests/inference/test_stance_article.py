@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inference.actors import Actor, ActorResult, Mention
-from inference.sentences import Sentence
-from inference.stance import ActorStance, StanceTarget, article_stances
-from inference.stance.article import AggregationRule
+from foreign_desk.inference.actors import Actor, ActorResult, Mention
+from foreign_desk.inference.sentences import Sentence
+from foreign_desk.inference.stance import ActorStance, StanceTarget, article_stances
+from foreign_desk.inference.stance.article import AggregationRule
 
 SENTENCES = [
     "Ruritania praised Freedonia for the deal.",
@@ -133,7 +133,7 @@ def test_unknown_weighting_is_rejected():
 
 
 def test_article_stances_with_a_real_model():
-    from inference.stance import MiniLMStanceClassifier
+    from foreign_desk.inference.stance import MiniLMStanceClassifier
 
     _, result = build_result()
     stances = article_stances(result, MiniLMStanceClassifier.new(max_length=32))
@@ -143,7 +143,7 @@ def test_article_stances_with_a_real_model():
 
 
 def test_rule_saved_in_the_model_config_is_used():
-    from inference.stance.article import DEFAULT_RULE, rule_of
+    from foreign_desk.inference.stance.article import DEFAULT_RULE, rule_of
 
     clf = FakeClassifier()
     assert rule_of(clf) == DEFAULT_RULE
@@ -154,7 +154,7 @@ def test_rule_saved_in_the_model_config_is_used():
 
 
 def test_logistic_rule_round_trips_through_the_config():
-    from inference.stance.article import FEATURES, actor_features
+    from foreign_desk.inference.stance.article import FEATURES, actor_features
 
     coef = np.zeros((3, len(FEATURES)))
     coef[0, FEATURES.index("max_negative")] = 10.0  # "any strongly negative mention makes the actor negative"

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from inference.cli import main
-from inference.stance import MiniLMStanceClassifier, StanceClassifier, StanceTarget, TfidfStanceClassifier
+from foreign_desk.inference.cli import main
+from foreign_desk.inference.stance import MiniLMStanceClassifier, StanceClassifier, StanceTarget, TfidfStanceClassifier
 
 NAMES = ["Ruritania", "Freedonia", "Governor Vale", "the Orban Party", "Minister Kato", "Latveria", "Mayor Quist"]
 TEMPLATES = {
@@ -71,7 +71,7 @@ def test_from_pretrained_rejects_other_tasks_and_missing_dirs(tmp_path):
 
 
 def test_tampered_model_file_is_detected(tfidf_dir, tmp_path):
-    from inference.manifest import write_manifest
+    from foreign_desk.inference.manifest import write_manifest
 
     model = StanceClassifier.from_pretrained(tfidf_dir).save_pretrained(tmp_path / "m")
     write_manifest(model)
@@ -116,7 +116,7 @@ def test_minilm_counts_one_forward_per_sentence(minilm):
 
 
 def _windows(clf, text):
-    from inference.stance.encoding import build_windows
+    from foreign_desk.inference.stance.encoding import build_windows
 
     return build_windows(clf.tokenizer, [StanceTarget(text, 0, 9), StanceTarget(text, 14, 23),
                                          StanceTarget(text, 32, 40)], 48)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from inference.encoder import load_tokenizer
-from inference.stance.encoding import build_windows, collate
-from inference.stance.targets import StancePrediction, StanceTarget, TargetError, as_target
+from foreign_desk.inference.encoder import load_tokenizer
+from foreign_desk.inference.stance.encoding import build_windows, collate
+from foreign_desk.inference.stance.targets import StancePrediction, StanceTarget, TargetError, as_target
 
 TEXT = "Ministers praised Ruritania while critics accused Ruritania of stalling talks."
 

@@ -13,12 +13,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 
-from inference.article import Article
-from inference.manifest import write_manifest
-from inference.topics import TopicClassifier, TopicPrediction
-from inference.topics.minilm import MiniLMTopicClassifier
-from inference.topics.tfidf import TfidfTopicClassifier
-from inference.topics.windows import WindowParams
+from foreign_desk.inference.article import Article
+from foreign_desk.inference.manifest import write_manifest
+from foreign_desk.inference.topics import TopicClassifier, TopicPrediction
+from foreign_desk.inference.topics.minilm import MiniLMTopicClassifier
+from foreign_desk.inference.topics.tfidf import TfidfTopicClassifier
+from foreign_desk.inference.topics.windows import WindowParams
 
 LABELS = ["diplomacy", "sanctions", "trade"]
 TEXTS = [

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from inference.article import Article
-from inference.encoder import load_tokenizer
-from inference.topics.text import as_full_text, as_headline_body, normalize_space, strip_dateline
-from inference.topics.windows import WindowParams, make_windows
+from foreign_desk.inference.article import Article
+from foreign_desk.inference.encoder import load_tokenizer
+from foreign_desk.inference.topics.text import as_full_text, as_headline_body, normalize_space, strip_dateline
+from foreign_desk.inference.topics.windows import WindowParams, make_windows
 
 
 @pytest.mark.parametrize(

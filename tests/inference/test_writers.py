@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from inference.writers import ResultWriter, flatten
+from foreign_desk.inference.writers import ResultWriter, flatten
 
 
 def record(i: int) -> dict:

@@ -20,9 +20,9 @@ STANCE_MODELS = ("stance-minilm", "stance-tfidf")
 
 
 def topic_items(model_dir: Path) -> list[dict]:
-    from inference.topics import TopicClassifier  # noqa: F401 - imported for the kind registry
-    from training.topic.config import config_from_dict
-    from training.topic.data import load_splits
+    from foreign_desk.inference.topics import TopicClassifier  # noqa: F401 - imported for the kind registry
+    from foreign_desk.training.topic.config import config_from_dict
+    from foreign_desk.training.topic.data import load_splits
 
     saved = json.loads((model_dir / "config.json").read_text("utf-8"))
     data = load_splits(config_from_dict(saved["training_config"], source=str(model_dir)))
@@ -31,7 +31,7 @@ def topic_items(model_dir: Path) -> list[dict]:
 
 
 def stance_items(model_dir: Path) -> list:
-    from training.stance.data import load_newsmtsc, targets_of
+    from foreign_desk.training.stance.data import load_newsmtsc, targets_of
 
     data = json.loads((model_dir / "config.json").read_text("utf-8"))["data"]
     path = (ROOT / data["train"]).resolve()
@@ -44,10 +44,10 @@ def key_of(target) -> str:
 
 
 def main() -> None:
-    from inference import Pipeline
-    from inference.segment import read_dump
-    from inference.stance import StanceClassifier
-    from inference.topics import TopicClassifier
+    from foreign_desk.inference import Pipeline
+    from foreign_desk.inference.segment import read_dump
+    from foreign_desk.inference.stance import StanceClassifier
+    from foreign_desk.inference.topics import TopicClassifier
 
     models = ROOT / "models"
     pipe = Pipeline.from_pretrained(models)

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import yaml
 
-from inference.stance import StanceClassifier, StanceTarget
-from training.stance import evaluate, load_config, train
-from training.stance.data import load_newsmtsc, split_of
+from foreign_desk.inference.stance import StanceClassifier, StanceTarget
+from foreign_desk.training.stance import evaluate, load_config, train
+from foreign_desk.training.stance.data import load_newsmtsc, split_of
 
 NAMES = ["Ruritania", "Freedonia", "Governor Vale", "Minister Kato", "Latveria", "Mayor Quist", "the Blue Party"]
 TEMPLATES = [

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from foreign_desk.training.topic import load_config, train
+from foreign_desk.training.topic.config import config_from_dict
 from tests.training.test_topic_data import make_records, tiny_config
-from training.topic import load_config, train
-from training.topic.config import config_from_dict
 
 
 def test_repo_configs_are_valid(repo_root: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,7 +78,7 @@ def test_label_absent_from_training_data_fails(tmp_path: Path) -> None:
 
 
 def test_rare_label_warns_loudly(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from training.topic.data import load_splits
+    from foreign_desk.training.topic.data import load_splits
 
     cfg = tiny_config(tmp_path, data={"min_train_positives": 1000})
     load_splits(config_from_dict(cfg))

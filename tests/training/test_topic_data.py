@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training.topic.config import config_from_dict
-from training.topic.data import duplicate_groups, load_examples, load_splits, stratified_group_split
+from foreign_desk.training.topic.config import config_from_dict
+from foreign_desk.training.topic.data import duplicate_groups, load_examples, load_splits, stratified_group_split
 
 LABELS = ["diplomacy", "sanctions", "trade"]
 _PLACES = ["Avaland", "Borduria", "Carpania", "Dorvia", "Elbonia", "Freedonia", "Genovia", "Holmia", "Ishtar"]
@@ -193,7 +193,7 @@ def test_unlisted_labels_can_be_ignored(tmp_path: Path) -> None:
 
 
 def test_duplicate_groups_near_duplicates() -> None:
-    from training.topic.data import Example
+    from foreign_desk.training.topic.data import Example
 
     base = "The foreign minister of Avaland met her Borduria counterpart to discuss a border treaty on Monday."
     exs = [

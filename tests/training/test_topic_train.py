@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 import torch
 
-from inference.article import Article
-from inference.topics import TopicClassifier
+from foreign_desk.inference.article import Article
+from foreign_desk.inference.topics import TopicClassifier
+from foreign_desk.training.commands import task_of_model
+from foreign_desk.training.topic import evaluate, train
+from foreign_desk.training.topic.config import config_from_dict
 from tests.training.test_topic_data import LABELS, tiny_config
-from training.commands import task_of_model
-from training.topic import evaluate, train
-from training.topic.config import config_from_dict
 
 ARTICLES = [
     Article.from_text("Avaland froze the assets of two banks and banned exports.", headline="New sanctions"),
@@ -121,7 +121,7 @@ def test_resume_without_checkpoint_is_clear(tmp_path: Path) -> None:
 def test_cli_train_and_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import yaml
 
-    from inference.cli import main
+    from foreign_desk.inference.cli import main
 
     cfg = tiny_config(tmp_path, "tfidf")
     path = tmp_path / "topic.yaml"

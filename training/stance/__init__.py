@@ -1,6 +1,6 @@
 """Training and evaluating stance models (``task: stance``): MiniLM span pooling and the tf-idf baseline.
 
-The interface ``training.commands`` expects: :func:`load_config`, :func:`train`, :func:`evaluate`.
+The interface ``foreign_desk.training.commands`` expects: :func:`load_config`, :func:`train`, :func:`evaluate`.
 """
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ from pathlib import Path
 
 import torch
 
-from inference.manifest import write_manifest
-from inference.stance.classifier import StanceClassifier, TfidfStanceClassifier
-from training.model_card import ModelCard
-from training.stance.config import StanceConfig, load_config, resolve
-from training.stance.data import label_counts, load_newsmtsc, targets_of
-from training.stance.metrics import card_rows, stance_metrics
+from foreign_desk.inference.manifest import write_manifest
+from foreign_desk.inference.stance.classifier import StanceClassifier, TfidfStanceClassifier
+from foreign_desk.training.model_card import ModelCard
+from foreign_desk.training.stance.config import StanceConfig, load_config, resolve
+from foreign_desk.training.stance.data import label_counts, load_newsmtsc, targets_of
+from foreign_desk.training.stance.metrics import card_rows, stance_metrics
 
 __all__ = ["StanceConfig", "evaluate", "load_config", "train"]
 log = logging.getLogger(__name__)
 
-_USAGE = """from inference.stance import StanceClassifier, StanceTarget
+_USAGE = """from foreign_desk.inference.stance import StanceClassifier, StanceTarget
 
 clf = StanceClassifier.from_pretrained("{dir}")
 clf.predict([StanceTarget("Critics slammed Smith for the delay.", 16, 21)])"""
@@ -48,7 +48,7 @@ def train(config: StanceConfig, resume: bool = False) -> Path:
     if config.kind == "tfidf":
         clf, summary = _train_tfidf(config, dsd)
     else:
-        from training.stance.minilm import train_minilm
+        from foreign_desk.training.stance.minilm import train_minilm
 
         clf, summary = train_minilm(config, dsd, resume=resume)
     seconds = summary.get("training_seconds", time.perf_counter() - started)
@@ -112,7 +112,7 @@ def _train_tfidf(config: StanceConfig, dsd) -> tuple[TfidfStanceClassifier, dict
     train_t, train_y = targets_of(dsd["train"]), list(dsd["train"]["label"])
     best, best_f1, best_c = None, -1.0, None
     for c in args.C:
-        from inference.stance.tfidf import build_pipeline
+        from foreign_desk.inference.stance.tfidf import build_pipeline
 
         clf = TfidfStanceClassifier(
             build_pipeline(c=c, min_df=args.min_df), {"C": c, "window": args.window, "min_df": args.min_df}
@@ -158,7 +158,7 @@ def evaluate(model_dir: Path, split: str = "test", output: Path | None = None, q
         table.add_row(label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", str(m["support"]))
     Console().print(table)
     if output is not None:
-        from inference.encoder import write_json
+        from foreign_desk.inference.encoder import write_json
 
         output.parent.mkdir(parents=True, exist_ok=True)
         write_json(output, metrics)

@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
-from inference.encoder import FROZEN_KEY_MARKERS
+from foreign_desk.inference.encoder import FROZEN_KEY_MARKERS
 
 
 def trainable_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:

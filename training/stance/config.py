@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from training.config_io import read_yaml_mapping, validate
+from foreign_desk.training.config_io import read_yaml_mapping, validate
 
 REPO = Path(__file__).resolve().parents[2]
 

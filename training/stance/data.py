@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from inference.stance.targets import LABELS, POLARITY_TO_LABEL, StanceTarget
+from foreign_desk.inference.stance.targets import LABELS, POLARITY_TO_LABEL, StanceTarget
 
 SPLITS = ("train", "dev", "test")
 

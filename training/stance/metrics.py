@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from inference.stance.targets import LABELS
+from foreign_desk.inference.stance.targets import LABELS
 
 
 def stance_metrics(gold: Sequence[str], predicted: Sequence[str]) -> dict:

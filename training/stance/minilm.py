@@ -11,13 +11,13 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from inference.stance.classifier import MiniLMStanceClassifier
-from inference.stance.encoding import Window, build_windows, collate
-from inference.stance.targets import LABELS
-from training.stance.checkpoint import load_checkpoint, save_checkpoint, trainable_state
-from training.stance.config import StanceConfig
-from training.stance.data import targets_of
-from training.stance.metrics import stance_metrics
+from foreign_desk.inference.stance.classifier import MiniLMStanceClassifier
+from foreign_desk.inference.stance.encoding import Window, build_windows, collate
+from foreign_desk.inference.stance.targets import LABELS
+from foreign_desk.training.stance.checkpoint import load_checkpoint, save_checkpoint, trainable_state
+from foreign_desk.training.stance.config import StanceConfig
+from foreign_desk.training.stance.data import targets_of
+from foreign_desk.training.stance.metrics import stance_metrics
 
 log = logging.getLogger(__name__)
 

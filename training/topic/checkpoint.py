@@ -11,7 +11,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from inference.encoder import load_compact_weights, save_compact_weights
+from foreign_desk.inference.encoder import load_compact_weights, save_compact_weights
 
 CHECKPOINT = "checkpoint"
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from training.config_io import read_yaml_mapping, validate
+from foreign_desk.training.config_io import read_yaml_mapping, validate
 
 GUIDELINE_LABELS = (
     "diplomacy",

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from inference.topics.text import prepare
-from training.topic.config import SourceConfig, TopicConfig
+from foreign_desk.inference.topics.text import prepare
+from foreign_desk.training.topic.config import SourceConfig, TopicConfig
 
 log = logging.getLogger(__name__)
 SPLITS = ("train", "dev", "test")

@@ -9,10 +9,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from inference.topics.base import TopicClassifier
-from training.topic.config import config_from_dict
-from training.topic.data import load_splits
-from training.topic.metrics import decide, multilabel_report
+from foreign_desk.inference.topics.base import TopicClassifier
+from foreign_desk.training.topic.config import config_from_dict
+from foreign_desk.training.topic.data import load_splits
+from foreign_desk.training.topic.metrics import decide, multilabel_report
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Learning curve: train a topic config on growing fractions of its training split, score each on the same test split.
 
-    python -m training.topic.learning_curve configs/topic-tfidf.yaml --fractions 0.25 0.5 1.0 -o runs/lc/tfidf.json
+    python -m foreign_desk.training.topic.learning_curve configs/topic-tfidf.yaml --fractions 0.25 0.5 1.0 -o runs/lc/tfidf.json
 
 Models go to ``runs/learning-curve/<name>-<fraction>`` (not ``models/``).
 """
@@ -15,9 +15,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from training.topic.config import load_config
-from training.topic.evaluate import evaluate
-from training.topic.trainer import train
+from foreign_desk.training.topic.config import load_config
+from foreign_desk.training.topic.evaluate import evaluate
+from foreign_desk.training.topic.trainer import train
 
 
 def learning_curve(config_path: Path, fractions: list[float], out_root: Path, split: str = "test") -> list[dict]:

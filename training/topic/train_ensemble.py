@@ -7,11 +7,11 @@ import os
 import time
 from pathlib import Path
 
-from inference.topics.base import TopicClassifier
-from inference.topics.ensemble import EnsembleTopicClassifier
-from training.topic.config import EnsembleParams, TopicConfig
-from training.topic.data import TopicData
-from training.topic.metrics import decide, multilabel_report, tune_thresholds
+from foreign_desk.inference.topics.base import TopicClassifier
+from foreign_desk.inference.topics.ensemble import EnsembleTopicClassifier
+from foreign_desk.training.topic.config import EnsembleParams, TopicConfig
+from foreign_desk.training.topic.data import TopicData
+from foreign_desk.training.topic.metrics import decide, multilabel_report, tune_thresholds
 
 log = logging.getLogger(__name__)
 

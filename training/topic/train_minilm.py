@@ -13,13 +13,13 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from inference.encoder import freeze_embeddings, load_compact_weights
-from inference.topics.minilm import WEIGHTS_NAME, MiniLMTopicClassifier
-from inference.topics.windows import WindowParams, make_windows
-from training.topic.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
-from training.topic.config import MiniLMParams, TopicConfig
-from training.topic.data import TopicData
-from training.topic.metrics import decide, multilabel_report, selection_score, tune_thresholds
+from foreign_desk.inference.encoder import freeze_embeddings, load_compact_weights
+from foreign_desk.inference.topics.minilm import WEIGHTS_NAME, MiniLMTopicClassifier
+from foreign_desk.inference.topics.windows import WindowParams, make_windows
+from foreign_desk.training.topic.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
+from foreign_desk.training.topic.config import MiniLMParams, TopicConfig
+from foreign_desk.training.topic.data import TopicData
+from foreign_desk.training.topic.metrics import decide, multilabel_report, selection_score, tune_thresholds
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from inference.topics.tfidf import TfidfTopicClassifier
-from training.topic.config import TfidfParams, TopicConfig
-from training.topic.data import TopicData
-from training.topic.metrics import decide, multilabel_report, tune_thresholds
+from foreign_desk.inference.topics.tfidf import TfidfTopicClassifier
+from foreign_desk.training.topic.config import TfidfParams, TopicConfig
+from foreign_desk.training.topic.data import TopicData
+from foreign_desk.training.topic.metrics import decide, multilabel_report, tune_thresholds
 
 log = logging.getLogger(__name__)
 

@@ -7,16 +7,16 @@ import logging
 import shutil
 from pathlib import Path
 
-from inference.manifest import write_manifest
-from inference.topics.base import TopicClassifier
-from training.model_card import ModelCard
-from training.topic.config import TopicConfig
-from training.topic.data import TopicData, describe_sources, load_splits
-from training.topic.metrics import decide, multilabel_report
+from foreign_desk.inference.manifest import write_manifest
+from foreign_desk.inference.topics.base import TopicClassifier
+from foreign_desk.training.model_card import ModelCard
+from foreign_desk.training.topic.config import TopicConfig
+from foreign_desk.training.topic.data import TopicData, describe_sources, load_splits
+from foreign_desk.training.topic.metrics import decide, multilabel_report
 
 log = logging.getLogger(__name__)
 
-USAGE = """from inference.topics import TopicClassifier
+USAGE = """from foreign_desk.inference.topics import TopicClassifier
 
 clf = TopicClassifier.from_pretrained("{path}")
 pred = clf.predict(["Headline\\n\\nBody of the article ..."])[0]
@@ -36,14 +36,14 @@ SUMMARIES = {
 
 def _fit(config: TopicConfig, data: TopicData, resume: bool) -> tuple[TopicClassifier, dict]:
     if config.model.kind == "tfidf":
-        from training.topic.train_tfidf import train_tfidf
+        from foreign_desk.training.topic.train_tfidf import train_tfidf
 
         return train_tfidf(config, data, resume)
     if config.model.kind == "ensemble":
-        from training.topic.train_ensemble import train_ensemble
+        from foreign_desk.training.topic.train_ensemble import train_ensemble
 
         return train_ensemble(config, data, resume)
-    from training.topic.train_minilm import train_minilm
+    from foreign_desk.training.topic.train_minilm import train_minilm
 
     return train_minilm(config, data, resume)
 
