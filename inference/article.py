@@ -34,11 +34,15 @@ class Article:
     credits: list[str] = field(default_factory=list)
     text: str = ""
     span: tuple[int, int] | None = None
+    warnings: list[str] = field(default_factory=list)
+    """What was changed to make the article safe to process (``"truncated to N characters"``...); not part of the
+    segmentation record (``to_dict`` leaves it out while it is empty)."""
 
     @staticmethod
     def make_id(headline: str, text: str) -> str:
         """Stable id: a content hash of headline and body, the same for the same input."""
-        digest = hashlib.sha1(f"{headline}\n{text}".encode()).hexdigest()
+        # surrogatepass: a lone surrogate (from a JSON ``"\\ud800"``) still hashes instead of raising
+        digest = hashlib.sha1(f"{headline}\n{text}".encode("utf-8", "surrogatepass")).hexdigest()
         return f"a-{digest[:16]}"
 
     @classmethod
@@ -55,6 +59,8 @@ class Article:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["span"] = list(self.span) if self.span is not None else None
+        if not self.warnings:
+            del data["warnings"]
         return data
 
     @classmethod

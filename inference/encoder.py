@@ -15,8 +15,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
+
+from foreign_desk.inference.manifest import damaged
 
 BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 FROZEN_KEY_MARKERS = ("word_embeddings.",)
@@ -97,14 +100,16 @@ def load_compact_weights(model: nn.Module, path: Path) -> None:
     """Load weights written by :func:`save_compact_weights` into ``model`` (built on the base encoder).
 
     Raises ``ValueError`` when keys other than the frozen embeddings are missing or unexpected, or when the weights
-    were trained on a different base model.
+    were trained on a different base model; ``ModelLoadError`` ("model X is damaged: ...") for an unreadable file.
     """
-    from safetensors import safe_open
-
     if not path.is_file():
         raise FileNotFoundError(f"model weights not found: {path}")
-    with safe_open(str(path), framework="pt") as fh:
-        metadata = fh.metadata() or {}
+    try:
+        with safe_open(str(path), framework="pt") as fh:
+            metadata = fh.metadata() or {}
+        loaded = load_file(str(path))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise damaged(path.parent, path.name, exc) from exc
     saved_base = metadata.get(_FINGERPRINT_KEY)
     if saved_base and saved_base != base_model_fingerprint():
         raise ValueError(
@@ -114,9 +119,12 @@ def load_compact_weights(model: nn.Module, path: Path) -> None:
     reference = model.state_dict()
     tensors = {
         name: t.to(reference[name].dtype) if name in reference and t.is_floating_point() else t
-        for name, t in load_file(str(path)).items()
+        for name, t in loaded.items()
     }
-    result = model.load_state_dict(tensors, strict=False)
+    try:
+        result = model.load_state_dict(tensors, strict=False)
+    except RuntimeError as exc:  # a tensor of the wrong shape
+        raise damaged(path.parent, path.name, exc) from exc
     missing = [k for k in result.missing_keys if not _is_frozen_key(k)]
     if missing or result.unexpected_keys:
         raise ValueError(

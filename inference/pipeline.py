@@ -14,21 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from foreign_desk.inference.actors import ActorExtractor
 from foreign_desk.inference.article import Article
-from foreign_desk.inference.paths import default_models_dir
+from foreign_desk.inference.paths import DEFAULT_STANCE_MODEL, DEFAULT_TOPIC_MODEL, default_models_dir
 from foreign_desk.inference.readers import InputRecord, record_to_article
 from foreign_desk.inference.stance import ActorStance, StanceClassifier
-from foreign_desk.inference.stance.article import aggregate_actors, collect_targets, rule_of
-from foreign_desk.inference.stance.targets import LABELS as STANCE_LABELS
+from foreign_desk.inference.stance.article import ArticleStance
 from foreign_desk.inference.topics import TopicClassifier
+from foreign_desk.inference.wire import RecordError, as_article, sanitize_article
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TOPIC_MODEL = "topic-ensemble"
-DEFAULT_STANCE_MODEL = "stance-minilm"
+__all__ = ["DEFAULT_STANCE_MODEL", "DEFAULT_TOPIC_MODEL", "ArticleResult", "Pipeline", "TopicResult"]
 
 
 @dataclass
@@ -45,6 +42,7 @@ class ArticleResult:
     headline: str = ""
     topics: TopicResult = field(default_factory=TopicResult)
     actors: list[ActorStance] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,6 +51,7 @@ class ArticleResult:
             "headline": self.headline,
             "topics": {"labels": list(self.topics.labels), "scores": dict(self.topics.scores)},
             "actors": [a.to_dict() for a in self.actors],
+            "warnings": list(self.warnings),
             "error": self.error,
         }
 
@@ -71,6 +70,7 @@ class Pipeline:
     ) -> None:
         self.topic_model = topic_model
         self.stance_model = stance_model
+        self.stance = ArticleStance(stance_model)
         self.extractor = extractor or ActorExtractor.default()
 
     @classmethod
@@ -81,11 +81,13 @@ class Pipeline:
         stance_model: str = DEFAULT_STANCE_MODEL,
         quantize: bool = False,
         actors_files: Sequence[str | Path] = (),
+        allow_unverified: bool = False,
     ) -> Pipeline:
         """Load the topic and stance models from ``models_dir`` (default: the committed models).
 
         ``topic_model``/``stance_model`` are directory names inside ``models_dir`` or paths; ``quantize`` selects the
-        int8 path of the transformer models; ``actors_files`` are user gazetteer files added to the shipped one.
+        int8 path of the transformer models; ``actors_files`` are user gazetteer files added to the shipped one;
+        ``allow_unverified`` loads model directories without ``manifest.json`` (with a warning).
         """
         root = Path(models_dir) if models_dir is not None else default_models_dir()
 
@@ -100,8 +102,8 @@ class Pipeline:
             ActorExtractor(user_files=[Path(p) for p in actors_files]) if actors_files else ActorExtractor.default()
         )
         return cls(
-            TopicClassifier.from_pretrained(resolve(topic_model), quantize=quantize),
-            StanceClassifier.from_pretrained(resolve(stance_model), quantize=quantize),
+            TopicClassifier.from_pretrained(resolve(topic_model), quantize=quantize, allow_unverified=allow_unverified),
+            StanceClassifier.from_pretrained(resolve(stance_model), quantize=quantize, allow_unverified=allow_unverified),
             extractor,
         )
 
@@ -137,7 +139,7 @@ class Pipeline:
             if rec.article is None:
                 results[i] = ArticleResult(id=rec.id, error=rec.error or "unreadable record")
             else:
-                good.append((i, rec.article))
+                good.append((i, sanitize_article(rec.article)))  # surrogates and size limits (a no-op when clean)
         if good:
             try:
                 for (i, _), res in zip(good, self._predict_articles([a for _, a in good]), strict=True):
@@ -149,48 +151,45 @@ class Pipeline:
                         results[i] = self._predict_articles([article])[0]
                     except Exception as one_exc:  # noqa: BLE001 - reported per record
                         results[i] = ArticleResult(
-                            id=article.id, headline=article.headline, error=f"{type(one_exc).__name__}: {one_exc}"
+                            id=article.id,
+                            headline=article.headline,
+                            warnings=list(article.warnings),
+                            error=_one_line(f"{type(one_exc).__name__}: {one_exc}"),
                         )
         return [results[i] for i in range(len(records))]
 
     def _predict_articles(self, articles: Sequence[Article]) -> list[ArticleResult]:
-        """Topics for the batch in one call; actors per article; the stance of every mention of every actor of
-        the whole batch in one classifier call (one forward pass per sentence, length-sorted batches)."""
-        topic_predictions = self.topic_model.predict(list(articles))
-        actor_results = [self.extractor.extract(a.text, headline=a.headline) for a in articles]
-        targets: list = []
-        spans: list[tuple[int, int, list]] = []
-        for result in actor_results:
-            article_targets, owners = collect_targets(result)
-            spans.append((len(targets), len(targets) + len(article_targets), owners))
-            targets.extend(article_targets)
-        proba = self.stance_model.predict_proba(targets) if targets else np.zeros((0, len(STANCE_LABELS)))
-        rule = rule_of(self.stance_model)
-        out = []
-        for article, topics, result, (lo, hi, owners) in zip(
-            articles, topic_predictions, actor_results, spans, strict=True
-        ):
-            out.append(
-                ArticleResult(
-                    id=article.id,
-                    headline=article.headline,
-                    topics=TopicResult(labels=list(topics.labels), scores=dict(topics.scores)),
-                    actors=aggregate_actors(result, np.asarray(proba[lo:hi]), owners, rule),
-                )
+        """Three calls for the batch: topics, actors, and the stance toward every actor (all mentions of the batch
+        in one classifier call)."""
+        topics = self.topic_model.predict(list(articles))
+        actors = [self.extractor.extract(a.text, headline=a.headline) for a in articles]
+        stances = self.stance.predict(actors)
+        return [
+            ArticleResult(
+                id=article.id,
+                headline=article.headline,
+                topics=TopicResult(labels=list(t.labels), scores=dict(t.scores)),
+                actors=actor_stances,
+                warnings=list(article.warnings),
             )
-        return out
+            for article, t, actor_stances in zip(articles, topics, stances, strict=True)
+        ]
+
+
+def _one_line(message: str, limit: int = 500) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def _as_record(item: ArticleLike, index: int) -> InputRecord:
     if isinstance(item, InputRecord):
         return item
-    if isinstance(item, Article):
-        return InputRecord(id=item.id, source="api", article=item)
-    if isinstance(item, str):
-        if not item.strip():
-            return InputRecord(id=f"item {index}", source="api", error=f"item {index}: empty text")
-        article = Article.from_text(item)
-        return InputRecord(id=article.id, source="api", article=article)
     if isinstance(item, dict):
         return record_to_article(item, f"item {index}")
-    return InputRecord(id=f"item {index}", source="api", error=f"item {index}: unsupported type {type(item).__name__}")
+    if not isinstance(item, str | Article):
+        return InputRecord(id=f"item {index}", source="api", error=f"item {index}: unsupported type {type(item).__name__}")
+    try:
+        article = as_article(item, f"item {index}")
+    except RecordError as exc:
+        return InputRecord(id=f"item {index}", source="api", error=str(exc))
+    return InputRecord(id=article.id, source="api", article=article)

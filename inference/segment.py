@@ -16,6 +16,7 @@ from pathlib import Path
 
 from foreign_desk.inference.article import Article, Dateline
 from foreign_desk.inference.textio import clean_line, read_text, split_lines
+from foreign_desk.inference.wire import NOTE, dateline_of, parse_dateline
 
 log = logging.getLogger(__name__)
 
@@ -23,32 +24,7 @@ __all__ = ["parse_dateline", "read_dump", "segment", "segment_file"]
 
 # --- line patterns -------------------------------------------------------------------------------------------------
 
-_AGENCIES = (
-    r"Reuters(?: Breakingviews| Health)?|Thomson Reuters Foundation|AP|AFP|dpa|DPA|Xinhua|UPI|TASS|Tass|Kyodo|Yonhap"
-    r"|EFE|ANSA|IANS|PTI|ANI|Bloomberg|Interfax|RIA|Anadolu|Bernama|Antara|CNA|WAM|SPA|KUNA|IRNA|BBC"
-)
-_DASH = r"(?:[–—-]{1,2}|--)"
-# A dateline place: all-caps words (``NEW YORK``, ``U.S.``), optionally ``, Mixed Region`` (``AUSTIN, Texas``),
-# several joined by ``/`` (``BEIJING/WASHINGTON``).
-_CAPS_WORD = r"[A-Z][A-Z.'’&-]*"
-_MIXED_WORD = r"[A-Z][A-Za-z.'’-]*"
-_PLACE_UNIT = rf"{_CAPS_WORD}(?: {_CAPS_WORD})*(?:, {_MIXED_WORD}(?: {_MIXED_WORD}){{0,3}})?"
-_PLACE = rf"{_PLACE_UNIT}(?: ?/ ?{_PLACE_UNIT})*"
-_NOTE = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"  # a parenthesised note, nesting up to two levels
-_NOTE_RE = re.compile(_NOTE)
-_NAME_WORD = r"(?:[A-Z](?:[a-z]|['’][A-Z])[\w'’.-]*|[A-Z]\.(?:[A-Z]\.)*)"  # Smith, O’Brien, McCain, J.
-_NAME = rf"{_NAME_WORD}(?: (?:{_NAME_WORD}|de|da|di|van|von|der|al|el|bin|le|la|dos|du))*"
-_NAMES = rf"{_NAME}(?:(?:, | and | & |, and ){_NAME})*"
-
-# ``(notes) By A and B PLACE (Agency) – `` with every part optional but the agency or the place.
-DATELINE_RE = re.compile(
-    rf"^(?P<notes>(?:{_NOTE} ?)*)"
-    rf"(?:By (?P<by>{_NAMES}) )?"
-    rf"(?:(?P<place>{_PLACE}),? ?\((?P<agency>{_AGENCIES}|[A-Z][A-Za-z]{{1,14}})?\)"
-    rf"|\((?P<agency2>{_AGENCIES})\)"
-    rf"|(?P<place2>{_PLACE})(?=,? {_DASH} ))"
-    rf",? {_DASH} (?=\S)"
-)
+_NOTE_RE = re.compile(NOTE)
 # A byline on its own line: names may also be in capitals (``By JOHN SMITH``) and end with ``in City``.
 _LINE_NAME = r"[A-Z][\w.'’-]*(?: (?:[A-Z][\w.'’-]*|de|da|di|van|von|der|al|el|bin|le|la|dos|du))*"
 BYLINE_RE = re.compile(
@@ -78,13 +54,9 @@ MAX_CAPTION = 320  # a caption ending in a full stop, above a dateline, can be t
 MAX_SHORT_CAPTION = 120  # a sentence-like caption of an article without dateline is shorter than its lede
 MAX_SUBHEAD = 100
 UNWRAPPED = 200  # a line this long is a whole paragraph, not a hard-wrapped piece of one
+MAX_TRAILING_NOTE = 2000  # longest credit/editorial note closing a one-line body
 
 BLANK, DATELINE, BYLINE, CREDIT, SUBHEAD, TITLE, BODY = range(7)
-
-
-def parse_dateline(paragraph: str) -> re.Match[str] | None:
-    """Match a dateline opening ``paragraph`` (``PLACE (Agency) – ``); ``None`` when it has none."""
-    return DATELINE_RE.match(paragraph)
 
 
 def _is_titleish(line: str) -> bool:
@@ -114,7 +86,7 @@ def classify(line: str) -> int:
     """The kind of one cleaned line."""
     if not line:
         return BLANK
-    if line[0] in "(ABCDEFGHIJKLMNOPQRSTUVWXYZ" and DATELINE_RE.match(line):
+    if line[0] in "(ABCDEFGHIJKLMNOPQRSTUVWXYZ" and parse_dateline(line):
         return DATELINE
     if line[0] == "(" and line[-1] == ")" and _one_group(line):
         return CREDIT
@@ -150,7 +122,9 @@ class _Header:
 
 def _titled(kinds: list[int], lines: list[str], k: int) -> bool:
     """A title-like line, or a headline whose full stop belongs to an abbreviation (``... interest of U.S.``)."""
-    return kinds[k] == TITLE or (kinds[k] == BODY and _HEADLINE_ABBREVIATION.search(lines[k]) is not None)
+    return kinds[k] == TITLE or (
+        kinds[k] == BODY and len(lines[k]) <= MAX_TITLE and _HEADLINE_ABBREVIATION.search(lines[k]) is not None
+    )
 
 
 def _dateline_header(kinds: list[int], lines: list[str], j: int, taken: int) -> _Header | None:
@@ -162,9 +136,9 @@ def _dateline_header(kinds: list[int], lines: list[str], j: int, taken: int) -> 
         i -= 1
     caption = headline = None
     if i > taken and (kinds[i] == TITLE or (kinds[i] == BODY and len(lines[i]) <= MAX_CAPTION)):
-        if i - 1 > taken and _titled(kinds, lines, i - 1) and _headline_like(lines[i - 1]):
+        if i - 1 > taken and _headline_like(lines[i - 1]) and _titled(kinds, lines, i - 1):
             headline, caption = i - 1, i
-        elif i - 2 > taken and kinds[i - 1] == BYLINE and _titled(kinds, lines, i - 2) and _headline_like(lines[i - 2]):
+        elif i - 2 > taken and kinds[i - 1] == BYLINE and _headline_like(lines[i - 2]) and _titled(kinds, lines, i - 2):
             headline, caption, bylines = i - 2, i, [i - 1, *bylines]  # headline, byline, caption
         elif _headline_like(lines[i]):
             headline = i  # a headline, even one ending in a full stop (``... in best interest of U.S.``)
@@ -172,7 +146,7 @@ def _dateline_header(kinds: list[int], lines: list[str], j: int, taken: int) -> 
         return _Header(start=headline, headline=headline, caption=caption, bylines=bylines)
     if bylines:
         return _Header(start=bylines[0], bylines=bylines)
-    match = DATELINE_RE.match(lines[j])
+    match = parse_dateline(lines[j])
     has_agency = match is not None and match["place2"] is None
     if i < 0 or kinds[i] == CREDIT or has_agency:
         return _Header(start=j)
@@ -334,17 +308,16 @@ def _build(lines: list[str], numbers: list[int], kinds: list[int], header: _Head
     while body and kinds[body[-1]] == CREDIT:
         tail.insert(0, lines[body.pop()])
     notes: list[str] = []
-    place = agency = None
+    dateline = Dateline()
     paragraphs: list[str] = []
     subheads: list[str] = []
     wrapped = _wrapped_lines(body, numbers, kinds, lines)
     for pos, k in enumerate(body):
         line = lines[k]
         if pos == 0 and kinds[k] in (DATELINE, BODY, TITLE):
-            match = DATELINE_RE.match(line)
+            match = parse_dateline(line)
             if match is not None:
-                place = (match["place"] or match["place2"] or "").strip() or None
-                agency = match["agency"] or match["agency2"]
+                dateline = dateline_of(match)
                 notes = _NOTE_RE.findall(match["notes"])
                 if match["by"] and not byline:
                     byline = _names(match["by"])
@@ -358,10 +331,12 @@ def _build(lines: list[str], numbers: list[int], kinds: list[int], header: _Head
     while len(paragraphs) > 1 and paragraphs[-1][0] == "(" and paragraphs[-1][-1] == ")" and _one_group(paragraphs[-1]):
         tail.insert(0, paragraphs.pop())  # a credit hard-wrapped over several lines
     if paragraphs:
-        note = _TRAILING_NOTE_RE.search(paragraphs[-1])
+        last = paragraphs[-1]
+        offset = max(0, len(last) - MAX_TRAILING_NOTE)  # the pattern sees a bounded tail: linear time
+        note = _TRAILING_NOTE_RE.search(last, offset)
         if note is not None and note.start() > 0:
             notes.append(note.group(1))
-            paragraphs[-1] = paragraphs[-1][: note.start()]
+            paragraphs[-1] = last[: note.start()]
     credits = notes + tail
     text = "\n\n".join(paragraphs)
     return Article(
@@ -369,7 +344,7 @@ def _build(lines: list[str], numbers: list[int], kinds: list[int], header: _Head
         headline=headline,
         caption=caption,
         byline=byline,
-        dateline=Dateline(place=place, agency=agency),
+        dateline=dateline,
         paragraphs=paragraphs,
         subheads=subheads,
         credits=credits,

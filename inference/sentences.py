@@ -39,20 +39,23 @@ _STARTERS = {
     "Most", "Asked", "Under", "After", "Before", "Since", "So", "Yet", "Still", "However", "Meanwhile", "Other",
 }
 
-_CANDIDATE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|\n")
+# Linear time: a candidate starts only at the first mark of a run (never inside it) and takes the run whole, so a
+# crafted ``!!!!...`` or ``.”””...`` line is scanned once; the other patterns look at a bounded window.
+_CANDIDATE = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]]*+(?=\s)|\n")
 _WORD_BEFORE = re.compile(r"([\w.&-]+)[.!?]*[\"'”’)\]]*$")
-_NEXT_WORD = re.compile(r"\s*[\"'“‘(\[]*(\S+?)[\s,;:.]")
+_NEXT_WORD = re.compile(r"\s*[\"'“‘(\[]*(\S+?)(?:[\s,;:.]|$)")
+_INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
 
 
-def _is_boundary(text: str, match: re.Match[str]) -> bool:
-    """Decide whether the punctuation at ``match`` ends a sentence."""
+def _is_boundary(text: str, match: re.Match[str], text_end: int) -> bool:
+    """Decide whether the punctuation at ``match`` ends a sentence (``text_end``: where the text's trailing
+    whitespace starts)."""
     if match.group() == "\n":
         return True
     punct = match.group()
-    rest = text[match.end():]
-    if not rest.strip():
+    if match.end() >= text_end:  # nothing but whitespace follows
         return True
-    nxt = _NEXT_WORD.match(rest + " ")
+    nxt = _NEXT_WORD.match(text, match.end())
     next_word = nxt.group(1) if nxt else ""
     if next_word and next_word[0].islower():
         return False
@@ -65,7 +68,7 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
         return bare in {"inc", "corp", "co", "ltd", "jr", "sr", "etc.,"} and next_word in _STARTERS
     if len(bare) == 1 and word[:1].isupper():  # an initial: "George W. Bush"
         return False
-    if re.fullmatch(r"(?:[a-z]\.)+[a-z]", bare):  # "U.S.", "U.N.", "a.m."
+    if _INITIALISM.fullmatch(bare):  # "U.S.", "U.N.", "a.m."
         return next_word in _STARTERS
     if next_word[:1].isdigit() and bare in {"no", "nos"}:
         return False
@@ -76,8 +79,9 @@ def split_sentences(text: str) -> list[Sentence]:
     """Split ``text`` into sentences whose offsets point into ``text`` (surrounding whitespace trimmed)."""
     sentences: list[Sentence] = []
     start = 0
+    text_end = len(text.rstrip())
     for match in _CANDIDATE.finditer(text):
-        if not _is_boundary(text, match):
+        if not _is_boundary(text, match, text_end):
             continue
         _append(sentences, text, start, match.end())
         start = match.end()

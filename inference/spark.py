@@ -20,13 +20,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from foreign_desk.inference.pipeline import Pipeline
 
-OUTPUT_SCHEMA = (
-    "id string, headline string, "
-    "topics struct<labels: array<string>, scores: map<string, double>>, "
-    "actors array<struct<actor: string, type: string, affiliation: string, mentions: int, stance: string, "
-    "scores: map<string, double>, evidence: array<struct<sentence: string, stance: string, score: double>>>>, "
-    "error string"
-)
+from foreign_desk.inference.paths import DEFAULT_STANCE_MODEL, DEFAULT_TOPIC_MODEL
+from foreign_desk.inference.schema import RECORD, SPARK_SCHEMA
+from foreign_desk.inference.wire import HEADLINE_KEYS, headline_of
+
+OUTPUT_SCHEMA = SPARK_SCHEMA  # the CLI's record (foreign_desk.inference.schema.RECORD) as a Spark DDL schema
+_COLUMNS = RECORD.names
 
 
 @lru_cache(maxsize=4)
@@ -44,9 +43,7 @@ def _row_records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
         record: dict[str, Any] = {"text": data.get("text")}
         if "id" in columns and data.get("id") is not None:
             record["id"] = str(data["id"])
-        headline = data.get("headline") if "headline" in columns else data.get("title")
-        if isinstance(headline, str):
-            record["headline"] = headline
+        record["headline"] = headline_of(data)
         yield record
 
 
@@ -60,8 +57,8 @@ def _to_spark_row(record: dict[str, Any]) -> dict[str, Any]:
 def predict_dataframe(
     df: DataFrame,
     models_dir: str | None = None,
-    topic_model: str = "topic-ensemble",
-    stance_model: str = "stance-minilm",
+    topic_model: str = DEFAULT_TOPIC_MODEL,
+    stance_model: str = DEFAULT_STANCE_MODEL,
     quantize: bool = False,
     batch_size: int = 16,
 ) -> DataFrame:
@@ -74,7 +71,7 @@ def predict_dataframe(
 
     if "text" not in df.columns:
         raise ValueError(f"the DataFrame needs a 'text' column (has {df.columns})")
-    wanted = [c for c in ("id", "headline", "title", "text") if c in df.columns]
+    wanted = [c for c in ("id", *HEADLINE_KEYS, "text") if c in df.columns]
 
     def predict_partition(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         pipe = _pipeline(models_dir, topic_model, stance_model, quantize)
@@ -84,5 +81,3 @@ def predict_dataframe(
 
     return df.select(*wanted).mapInPandas(predict_partition, schema=OUTPUT_SCHEMA)
 
-
-_COLUMNS = ["id", "headline", "topics", "actors", "error"]

@@ -35,6 +35,42 @@ _SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\x0b\x0c\x1c
 _INVISIBLE = re.compile("[\ufeff\u200b-\u200d\u2060\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
+# Lossy mojibake: ``”`` (UTF-8 ``E2 80 9D``) read as cp1252 with replacement gives ``â€�`` (0x9D has no cp1252
+# character), or ``â€`` when the undefined byte was dropped. ftfy cannot restore it (it leaves a bare ``�``), but the
+# context makes it near certain: at the end of a word (before a space, punctuation or the line end) it was a closing
+# ``”``; at the start of a word, after a space or an opening bracket, an opening ``“``.
+_LOSSY_CLOSE = re.compile("(?<=[^\\s(\\[{])\u00e2\u20ac\ufffd?(?=[\\s.,;:!?)\\]}'\u2026-]|$)")
+_LOSSY_OPEN = re.compile("(?:(?<=[\\s(\\[{])|^)\u00e2\u20ac\ufffd(?=\\w)")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def repair_lossy_mojibake(text: str) -> str:
+    """Restore the quotes of lossy ``â€�`` mojibake (see above); other text is returned unchanged."""
+    if "\u00e2\u20ac" not in text:
+        return text
+    return _LOSSY_OPEN.sub("\u201c", _LOSSY_CLOSE.sub("\u201d", text))
+
+
+def scrub_surrogates(text: str) -> tuple[str, int]:
+    """``text`` with every lone surrogate (``"\\ud800"`` in JSON: not encodable, crashes tokenizers and hashes)
+    replaced by U+FFFD, and how many were replaced."""
+    if not _SURROGATE.search(text):
+        return text, 0
+    return _SURROGATE.subn("\ufffd", text)
+
+
+def binary_reason(head: bytes) -> str | None:
+    """Why the first bytes of a stream look like binary data (``"a PDF document"``...), or ``None`` for text."""
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic):
+            return f"binary file ({what})"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary or non-text file (contains NUL bytes)"
+    if head and sum(head.count(bytes([b])) for b in _CONTROL_BYTES) > 0.05 * len(head):
+        return "binary or non-text file (too many control bytes)"
+    return None
+
+
 def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
     """Decode a dump's bytes to text.
 
@@ -88,6 +124,7 @@ def split_lines(text: str) -> list[str]:
 
 def clean_line(line: str) -> str:
     """One line, repaired: mojibake fixed with ftfy, BOM/zero-width/control characters dropped, spaces collapsed."""
+    line = repair_lossy_mojibake(line)
     if _MOJIBAKE.search(line):
         line = ftfy.fix_encoding(line)  # only ftfy's encoding repairs: quotes, HTML entities, widths stay as written
     line = _INVISIBLE.sub("", line)

@@ -5,7 +5,9 @@ Each task (``topic``, ``stance``) is a module under ``training`` that exposes:
 - ``load_config(path) -> config`` validating a YAML config (pydantic) before any work starts;
 - ``train(config, resume: bool = False) -> Path`` training and saving a model directory;
 - ``evaluate(model_dir, split: str, output: Path | None, quantize: bool) -> dict`` printing and returning held-out
-  metrics (``quantize``: the int8 path).
+  metrics (``quantize``: the int8 path) in the shared report shape of :mod:`foreign_desk.training.metrics`.
+
+Transformer kinds of every task train with the one loop of :mod:`foreign_desk.training.loop`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from types import ModuleType
 
 from foreign_desk.training.config_io import read_yaml_mapping
 
-TASK_MODULES = {"topic": "foreign_desk.training.topic", "stance": "foreign_desk.training.stance"}
+TASK_MODULES = {
+    "topic": "foreign_desk.training.topic",
+    "stance": "foreign_desk.training.stance",
+    "stance_rule": "foreign_desk.training.stance.article_rule",  # the article-level aggregation rule of a stance model
+}
 
 
 def task_module(task: str) -> ModuleType:
@@ -52,11 +58,29 @@ def _train(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     model_dir = Path(args.model_dir)
-    module = task_module(task_of_model(model_dir))
+    task = task_of_model(model_dir)
+    module = task_module(task)
+    if args.save:
+        save_metrics(model_dir, module, task)
+        return 0
+    unverified = {"allow_unverified": True} if args.allow_unverified else {}
     module.evaluate(
-        model_dir, split=args.split, output=Path(args.output) if args.output else None, quantize=args.int8
+        model_dir, split=args.split, output=Path(args.output) if args.output else None, quantize=args.int8, **unverified
     )
     return 0
+
+
+def save_metrics(model_dir: Path, module: ModuleType, task: str) -> Path:
+    """Evaluate a saved model on dev and test and write its ``metrics.json``; refresh its ``manifest.json``."""
+    from foreign_desk.inference.manifest import write_manifest
+    from foreign_desk.training.metrics import SPLIT_KEYS, write_metrics
+
+    reports = {split: module.evaluate(model_dir, split=split, output=None, quantize=False) for split in ("dev", "test")}
+    kind = reports["dev"]["kind"]
+    path = write_metrics(model_dir, task, kind, *({k: r[k] for k in SPLIT_KEYS} for r in reports.values()))
+    write_manifest(model_dir)
+    print(f"wrote {path}")
+    return path
 
 
 def register_train(subparsers: argparse._SubParsersAction) -> None:
@@ -72,4 +96,10 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--split", default="test", choices=["dev", "test"], help="held-out split (default test)")
     p.add_argument("-o", "--output", help="write metrics JSON here")
     p.add_argument("--int8", action="store_true", help="evaluate the int8 (dynamic quantization) path")
+    p.add_argument(
+        "--allow-unverified", action="store_true", help="load a model directory without manifest.json (warns; unsafe)"
+    )
+    p.add_argument(
+        "--save", action="store_true", help="evaluate dev and test, write MODEL_DIR/metrics.json, refresh its manifest"
+    )
     p.set_defaults(func=_evaluate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from foreign_desk.inference.actors.lexicon import LOCATION_WORDS, MOVEMENT_WORDS
 from foreign_desk.inference.actors.tokens import Token
@@ -29,7 +30,7 @@ def is_place_use(text: str, tokens: list[Token], i: int, j: int) -> bool:
         k -= 1
     if k > 0 and tokens[k].text == "from" and tokens[k - 1].text.lower() in MOVEMENT_WORDS:
         return True
-    if k >= 0 and tokens[k].text.lower() in LOCATION_WORDS and tokens[k].end > text.rfind("\n", 0, tokens[i].start):
+    if k >= 0 and tokens[k].text.lower() in LOCATION_WORDS and text.find("\n", tokens[k].end, tokens[i].start) < 0:
         # "officials in Washington said" speaks for the state
         return not (k > 0 and tokens[k].text == "in" and tokens[k - 1].text.lower() in _SPEAKERS)
     return False
@@ -41,13 +42,19 @@ def georgia_is_us_state(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 30): start]
     if re.search(r"[A-Z][a-z]+,\s*$", before) and not re.search(r"(?:and|of|in)\s*,?\s*$", before):
         return True  # "Atlanta, Georgia"
-    if re.match(r"'?s?\s*(?:Republican|Democrat|state|governor|Governor|voters|Senate|House|lawmakers?)", text[end:]):
+    if re.match(r"'?s?\s*(?:Republican|Democrat|state|governor|Governor|voters|Senate|House|lawmakers?)", text[end : end + 80]):
         return True
-    if _COUNTRY_CUES.search(text):
+    if _has_country_cues(text):
         return False
     return bool(_US_STATE_NEAR.search(window))
 
 
+@lru_cache(maxsize=8)
+def _has_country_cues(text: str) -> bool:
+    return _COUNTRY_CUES.search(text) is not None  # once per text, not once per "Georgia" (linear time)
+
+
+@lru_cache(maxsize=64)
 def word_in(word: str, text: str) -> bool:
-    """``word`` occurs in ``text`` as a whole word."""
+    """``word`` occurs in ``text`` as a whole word (cached: asked for every weak alias of the same text)."""
     return re.search(rf"\b{re.escape(word)}\b", text) is not None

@@ -13,7 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from foreign_desk.inference.actors.context import georgia_is_us_state, is_place_use, word_in
-from foreign_desk.inference.actors.datelines import dateline_spans
 from foreign_desk.inference.actors.found import Found, is_title
 from foreign_desk.inference.actors.gazetteer import DATA_DIR, SHIPPED_FILES, Gazetteer, Surface
 from foreign_desk.inference.actors.lexicon import (
@@ -31,6 +30,7 @@ from foreign_desk.inference.actors.model import Actor, ActorResult, Mention
 from foreign_desk.inference.actors.recognise import NameRecognition
 from foreign_desk.inference.actors.tokens import Token, joined, tokenize
 from foreign_desk.inference.sentences import split_sentences
+from foreign_desk.inference.wire import dateline_spans
 
 
 class ActorExtractor:

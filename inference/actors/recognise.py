@@ -89,10 +89,14 @@ class NameRecognition:
             return
         # split at "and" unless an organisation head follows it only ("Food and Drug Administration")
         parts, start = [], a
+        # heads[m - a]: organisation heads among tokens a .. m - 1 (prefix counts: linear in the run's length)
+        heads = [0]
+        for m in range(a, b):
+            heads.append(heads[-1] + self._is_head(m))
         for k in range(a, b):
             if toks[k].text == "and" and self.owner[k] is None:
-                heads_before = any(self._is_head(m) for m in range(start, k))
-                heads_after = any(self._is_head(m) for m in range(k + 1, b))
+                heads_before = heads[k - a] > heads[start - a]
+                heads_after = heads[b - a] > heads[k + 1 - a]
                 if heads_before or not heads_after or self.owner[k - 1] is not None:
                     parts.append((start, k))
                     start = k + 1
@@ -298,10 +302,17 @@ class NameRecognition:
         return (country.name if country else None), (role or None)
 
     def _found_at(self, k: int) -> Found | None:
-        for f in reversed(self.found):
-            if f.i <= k < f.j:
-                return f
-        return None
+        """The last-added found actor covering token ``k``: an index kept up to date as ``found`` grows (a scan of
+        the whole list per call was quadratic on long runs of names)."""
+        cached = getattr(self, "_found_index", None)
+        if cached is None or cached[0] is not self.found or cached[1] > len(self.found):
+            cached = (self.found, 0, {})
+        found, seen, index = cached
+        for f in found[seen:]:
+            for t in range(f.i, f.j):
+                index[t] = f
+        self._found_index = (found, len(found), index)
+        return index.get(k)
 
     def _add(self, f: Found) -> None:
         self.found.append(f)

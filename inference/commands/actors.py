@@ -10,15 +10,15 @@ offsets into the article's ``full_text`` (``headline + "\\n\\n" + text`` as read
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from foreign_desk.inference.actors import ActorExtractor
-from foreign_desk.inference.atomic import atomic_output
-from foreign_desk.inference.readers import InputRecord, read_records
+from foreign_desk.inference.atomic import atomic_output, check_output_path, json_line
+from foreign_desk.inference.readers import InputRecord, expand_inputs, read_records
+from foreign_desk.inference.wire import sanitize_article
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +39,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_output_path(args.output)  # before the work: a bad -o fails at once
+    inputs = expand_inputs(args.inputs)
     for path in args.actors:
         if not path.is_file():
             raise FileNotFoundError(f"actor file not found: {path}")
     extractor = ActorExtractor(user_files=args.actors) if args.actors else ActorExtractor.default()
     total = errors = 0
     with atomic_output(args.output) as sink:
-        for out in annotate(read_records(args.inputs), extractor):
+        for out in annotate(read_records(inputs), extractor):
             total += 1
             errors += "error" in out
-            sink.write(json.dumps(out, ensure_ascii=False) + "\n")
+            sink.write(json_line(out))
     log.info("actors: %d records, %d errors", total, errors)
     return 0
 
@@ -59,11 +61,15 @@ def annotate(records: Iterable[InputRecord], extractor: ActorExtractor) -> Itera
         if record.article is None:
             yield {"id": record.id, "error": record.error or f"{record.source}: unreadable record"}
             continue
-        article = record.article
+        article = sanitize_article(record.article)  # surrogates and size limits (a no-op when clean)
         try:
             result = extractor.extract(article.text, headline=article.headline)
         except Exception as exc:  # noqa: BLE001 - one bad record must not lose the others
-            log.exception("actors failed on %s (id %s)", record.source, record.id)
+            log.warning("actors failed on %s (id %s): %s: %s", record.source, record.id, type(exc).__name__, exc)
+            log.debug("traceback", exc_info=True)
             yield {"id": record.id, "error": f"{record.source} (id {record.id}): actor extraction failed: {exc}"}
             continue
-        yield {"id": article.id, "actors": [a.to_dict() for a in result.actors]}
+        out: dict[str, Any] = {"id": article.id, "actors": [a.to_dict() for a in result.actors]}
+        if article.warnings:
+            out["warnings"] = list(article.warnings)
+        yield out

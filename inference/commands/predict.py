@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
+from foreign_desk.inference.paths import DEFAULT_STANCE_MODEL, DEFAULT_TOPIC_MODEL
 from foreign_desk.inference.readers import InputRecord, read_records
-from foreign_desk.inference.writers import ResultWriter
+from foreign_desk.inference.writers import ResultWriter, id_key
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +27,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("-o", "--output", help="output file (.jsonl, .csv, .parquet); default JSONL on stdout")
     p.add_argument("--models", help="directory holding the saved models (default: the committed models/)")
-    p.add_argument("--topic-model", default=None, help="topic model dir name or path (default topic-ensemble)")
-    p.add_argument("--stance-model", default=None, help="stance model dir name or path (default stance-minilm)")
+    p.add_argument("--topic-model", default=None, help=f"topic model dir name or path (default {DEFAULT_TOPIC_MODEL})")
+    p.add_argument("--stance-model", default=None, help=f"stance model dir name or path (default {DEFAULT_STANCE_MODEL})")
     p.add_argument("--actors", action="append", default=[], help="extra/override actor gazetteer YAML (repeatable)")
     p.add_argument("--int8", action="store_true", help="int8 dynamic quantization of the transformer models")
+    p.add_argument(
+        "--allow-unverified", action="store_true", help="load model directories without manifest.json (warns; unsafe)"
+    )
     p.add_argument("--batch-size", type=int, default=16, help="articles per batch (default 16)")
-    p.add_argument("--resume", action="store_true", help="skip ids already in OUT (after an interruption)")
+    p.add_argument(
+        "--resume", action="store_true", help="continue an interrupted run: skip the records already in OUT.partial"
+    )
     p.add_argument("--table", action="store_true", help="also print a readable table of the results")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -43,22 +49,39 @@ def _batches(records: Iterator[InputRecord], size: int) -> Iterator[list[InputRe
 
 
 def run(args: argparse.Namespace) -> int:
-    from foreign_desk.inference.pipeline import DEFAULT_STANCE_MODEL, DEFAULT_TOPIC_MODEL, Pipeline
+    from foreign_desk.inference.readers import expand_inputs
 
     if args.batch_size < 1:
         raise ValueError("--batch-size must be at least 1")
+    # Everything that can be checked before the work starts is: the inputs, the output path and its lock.
+    inputs = expand_inputs(args.inputs)
+    for path in args.actors:
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"actor file not found: {path}")
     out = Path(args.output) if args.output else None
+    writer = ResultWriter(out, resume=args.resume)
+    try:
+        return _run(args, inputs, out, writer)
+    except BaseException:
+        writer.abort(discard_empty=True)
+        raise
+
+
+def _run(args: argparse.Namespace, inputs: list[str], out: Path | None, writer: ResultWriter) -> int:
+    from foreign_desk.inference.pipeline import Pipeline
+
     pipe = Pipeline.from_pretrained(
         args.models,
         topic_model=args.topic_model or DEFAULT_TOPIC_MODEL,
         stance_model=args.stance_model or DEFAULT_STANCE_MODEL,
         quantize=args.int8,
         actors_files=args.actors,
+        allow_unverified=args.allow_unverified,
     )
-    writer = ResultWriter(out, resume=args.resume, topic_labels=pipe.topic_labels)
-    if writer.done_ids:
-        log.info("resuming: %d articles already in %s", len(writer.done_ids), writer.partial)
-    records = (r for r in read_records(args.inputs) if r.id not in writer.done_ids)
+    writer.topic_labels = pipe.topic_labels
+    if writer.done:
+        log.info("resuming: %d records already in %s", len(writer.done), writer.partial)
+    records = _skip_done(read_records(inputs), writer.done)
     shown = [] if args.table else None
     n = errors = 0
     start = time.perf_counter()
@@ -78,9 +101,8 @@ def run(args: argparse.Namespace) -> int:
             writer.flush()
             if progress:
                 progress.update(task, advance=len(batch))
-    except BaseException:
-        writer.abort()
-        if out is not None:
+    except BaseException as exc:  # run() closes the writer; OUT.partial stays for --resume
+        if out is not None and (n or writer.done or isinstance(exc, KeyboardInterrupt)):
             print(f"interrupted: {n} new articles kept in {writer.partial}; rerun with --resume", file=sys.stderr)
         raise
     finally:
@@ -92,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         from foreign_desk.inference.report import print_results_table
 
         print_results_table(shown)
-    skipped = len(writer.done_ids)
+    skipped = len(writer.done)
     rate = n / elapsed if elapsed > 0 else 0.0
     print(
         f"summary: {n} articles ({errors} errors{f', {skipped} skipped as done' if skipped else ''}) "
@@ -100,6 +122,27 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _skip_done(records: Iterator[InputRecord], done: list[str]) -> Iterator[InputRecord]:
+    """``records`` without the first ``len(done)``, which an interrupted run already wrote (in input order): kept by
+    position, so a repeated id is never mistaken for a done one, and a record that failed is not tried again. An
+    input whose ids no longer match the kept records is refused."""
+    count = 0
+    for position, record in enumerate(records):
+        count = position + 1
+        if position >= len(done):
+            yield record
+        elif id_key(record.id) != done[position]:
+            raise ValueError(
+                f"--resume: record {position + 1} of the input has id {id_key(record.id)!r} but the kept output has "
+                f"{done[position]!r}: the input changed since the interrupted run (rerun without --resume)"
+            )
+    if count < len(done):
+        raise ValueError(
+            f"--resume: the kept output has {len(done)} records but the input only {count}: "
+            "the input changed since the interrupted run (rerun without --resume)"
+        )
 
 
 def _progress():

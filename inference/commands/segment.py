@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 from foreign_desk.inference.article import Article
-from foreign_desk.inference.atomic import atomic_output
+from foreign_desk.inference.atomic import atomic_output, check_output_path, json_line
 from foreign_desk.inference.segment import segment, segment_file
 from foreign_desk.inference.textio import decode_bytes
 
@@ -35,6 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_output_path(args.output)  # before the work: a bad -o fails at once
     if args.input == "-":
         articles = segment(decode_bytes(sys.stdin.buffer.read(), "<stdin>"))
         if not articles:
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _json_lines(articles: Iterable[Article]) -> Iterable[str]:
     for article in articles:
-        yield json.dumps(article.to_dict(), ensure_ascii=False) + "\n"
+        yield json_line(article.to_dict())
 
 
 def write_jsonl(articles: Iterable[Article], path: Path) -> None:

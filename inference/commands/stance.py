@@ -35,6 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", help="saved stance model directory (default models/stance-minilm)")
     p.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default 32)")
     p.add_argument("--int8", action="store_true", help="dynamic int8 quantization (MiniLM, CPU)")
+    p.add_argument(
+        "--allow-unverified", action="store_true", help="load a model directory without manifest.json (warns; unsafe)"
+    )
     p.set_defaults(func=run)
 
 
@@ -60,7 +63,7 @@ def parse_record(line: str, number: int) -> tuple[Any, Any]:
 
 def stance_records(lines: Iterable[str], classifier, batch_size: int = 32) -> Iterator[dict[str, Any]]:
     """Output records for input lines, in order; blank lines are skipped."""
-    from foreign_desk.inference.stance.classifier import predictions_from_proba
+    from foreign_desk.inference.stance.base import predictions_from_proba
     from foreign_desk.inference.stance.targets import StanceTarget
 
     chunk: list[tuple[Any, Any]] = []
@@ -98,13 +101,15 @@ def _write(records: Iterable[dict[str, Any]], fh: IO[str]) -> tuple[int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from foreign_desk.inference.stance.classifier import StanceClassifier
+    from foreign_desk.inference.stance.base import StanceClassifier
 
     if args.batch_size < 1:
         raise ValueError("--batch-size must be >= 1")
     if args.input != "-" and not Path(args.input).is_file():
         raise FileNotFoundError(f"input not found: {args.input}")
-    classifier = StanceClassifier.from_pretrained(args.model, quantize=args.int8)
+    classifier = StanceClassifier.from_pretrained(
+        args.model, quantize=args.int8, allow_unverified=args.allow_unverified
+    )
     source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")  # noqa: SIM115
     try:
         records = stance_records(source, classifier, args.batch_size)

@@ -9,6 +9,7 @@ evidence is the most confident non-neutral mentions.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -63,7 +64,8 @@ def actor_features(proba: np.ndarray) -> np.ndarray:
 class AggregationRule:
     """How mention probabilities become one actor stance.
 
-    Two kinds, both calibrated on the article-level labels (``benchmarks/stance_article_eval.py --calibrate``):
+    Two kinds, both fitted on the article-level labels by the training step ``foreign-desk train
+    configs/stance-article-rule.yaml`` (:mod:`foreign_desk.training.stance.article_rule`):
 
     - averaging: ``weighting`` ``"mean"`` (plain mean) or ``"confidence"`` (each mention weighted by
       ``1 - p(neutral)``, so clear non-neutral mentions dominate factual ones); ``bias`` multiplies the averaged
@@ -189,17 +191,45 @@ def aggregate_actors(result, proba: np.ndarray, owners: list[tuple[int, Any]], r
     return out
 
 
+class ArticleStance:
+    """Article-level stance as a pipeline component: the sentence-level ``classifier`` and the aggregation ``rule``
+    (default: the one calibrated for the classifier, its config's ``aggregation``).
+
+    :meth:`predict` scores every mention of every actor of a batch of articles in one classifier call (grouped by
+    sentence: one forward pass per sentence) and aggregates them per actor.
+    """
+
+    def __init__(self, classifier: _Classifier, rule: AggregationRule | None = None, batch_size: int | None = None):
+        self.classifier = classifier
+        self.rule = rule or rule_of(classifier)
+        self.batch_size = batch_size  # None: the classifier's default
+
+    def predict(self, actor_results: Sequence[Any]) -> list[list[ActorStance]]:
+        """Stances toward the actors of each ``ActorResult`` (from ``foreign_desk.inference.actors``), in the order of
+        the results and of their actors."""
+        targets: list[StanceTarget] = []
+        owned: list[tuple[int, list[tuple[int, Any]]]] = []  # (first row, owners) per article
+        for result in actor_results:
+            article_targets, owners = collect_targets(result)
+            owned.append((len(targets), owners))
+            targets.extend(article_targets)
+        if targets:
+            kwargs = {} if self.batch_size is None else {"batch_size": self.batch_size}
+            proba = np.asarray(self.classifier.predict_proba(targets, **kwargs))
+        else:
+            proba = np.zeros((0, len(LABELS)))
+        return [
+            aggregate_actors(result, proba[lo : lo + len(owners)], owners, self.rule)
+            for result, (lo, owners) in zip(actor_results, owned, strict=True)
+        ]
+
+
 def article_stances(
     result, classifier: _Classifier, rule: AggregationRule | None = None, batch_size: int = 32
 ) -> list[ActorStance]:
-    """Stance toward every actor of an ``ActorResult`` (from ``foreign_desk.inference.actors``), in the order of its actors.
-
-    All mentions go to the classifier in one call (grouped by sentence: one forward pass per sentence). ``rule``
-    defaults to the one calibrated for the classifier (its config's ``aggregation``).
-    """
-    targets, owners = collect_targets(result)
-    proba = classifier.predict_proba(targets, batch_size=batch_size) if targets else np.zeros((0, len(LABELS)))
-    return aggregate_actors(result, np.asarray(proba), owners, rule or rule_of(classifier))
+    """Stance toward every actor of one ``ActorResult``, in the order of its actors (:class:`ArticleStance` for one
+    article)."""
+    return ArticleStance(classifier, rule, batch_size).predict([result])[0]
 
 
 def _evidence(proba: np.ndarray, sentences: list[Any]) -> list[dict[str, Any]]:

@@ -1,37 +1,26 @@
-"""Features and pipeline of the scikit-learn stance baseline (tf-idf of the target's context + logistic regression)."""
+"""Stance baseline: tf-idf of the target's context fields + logistic regression (scikit-learn, saved with skops).
+
+The features computed at predict time live here; fitting (the pipeline and ``fit``) is in
+``foreign_desk.training.stance.tfidf``."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import Field
 
-from foreign_desk.inference.stance.targets import StanceTarget
+from foreign_desk.inference.sklearn_io import load_sklearn, save_sklearn
+from foreign_desk.inference.stance.base import StanceClassifier, StanceModelConfig
+from foreign_desk.inference.stance.targets import LABELS, StanceTarget
 
 _WORD = re.compile(r"\w+|[^\w\s]")
 TARGET_TOKEN = "tgtx"
 FIELDS = ("left", "right", "sentence", "relative", "mention")
-
-# Types a saved baseline may contain: ``skops.io.load`` refuses anything else.
-TRUSTED_TYPES = [
-    "sklearn.compose._column_transformer.ColumnTransformer",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
-    "sklearn.feature_extraction.text.TfidfTransformer",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.pipeline.Pipeline",
-    "sklearn.preprocessing._label.LabelEncoder",
-    "builtins.str",
-    "builtins.int",
-    "numpy.dtype",
-    "numpy.float64",
-    "numpy.int64",
-    "numpy.ndarray",
-    "scipy.sparse._csr.csr_matrix",
-    "scipy.sparse._csr.csr_array",
-    "sklearn.utils._bunch.Bunch",
-]
-
+SKOPS_NAME = "model.skops"
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
@@ -53,7 +42,7 @@ def target_fields(target: StanceTarget, window: int = 6) -> list[str]:
 
 
 def feature_matrix(targets: Sequence[StanceTarget], window: int = 6) -> np.ndarray:
-    """An (n, 5) object array of :func:`target_fields`, the input of :func:`build_pipeline`."""
+    """An (n, 5) object array of :func:`target_fields`, the input of the fitted pipeline."""
     rows = [target_fields(t, window) for t in targets]
     out = np.empty((len(rows), len(FIELDS)), dtype=object)
     for i, row in enumerate(rows):
@@ -61,26 +50,33 @@ def feature_matrix(targets: Sequence[StanceTarget], window: int = 6) -> np.ndarr
     return out
 
 
-def build_pipeline(c: float = 2.0, min_df: int = 2, max_iter: int = 3000):
-    """Column-wise tf-idf of the five fields, then a class-balanced logistic regression."""
-    from sklearn.compose import ColumnTransformer
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
+class TfidfStanceConfig(StanceModelConfig):
+    kind: Literal["tfidf"] = "tfidf"
+    window: int = Field(6, ge=1)
 
-    def tfidf(ngrams: tuple[int, int], min_count: int) -> TfidfVectorizer:
-        return TfidfVectorizer(
-            ngram_range=ngrams, min_df=min_count, sublinear_tf=True, token_pattern=r"\S+", lowercase=False
-        )
 
-    columns = ColumnTransformer(
-        [
-            ("left", tfidf((1, 2), min_df), 0),
-            ("right", tfidf((1, 2), min_df), 1),
-            ("sentence", tfidf((1, 2), min_df), 2),
-            ("relative", tfidf((1, 1), 1), 3),
-            ("mention", tfidf((1, 1), 1), 4),
-        ]
-    )
-    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=max_iter)
-    return Pipeline([("features", columns), ("clf", clf)])
+class TfidfStanceClassifier(StanceClassifier):
+    """Baseline: tf-idf of the target's left/right context, the masked sentence and neighbour words; logistic
+    regression. ``pipeline`` is fitted on :func:`feature_matrix` rows (see ``foreign_desk.training.stance.tfidf``)."""
+
+    kind = "tfidf"
+    config_class = TfidfStanceConfig
+
+    def __init__(self, pipeline: Any, config: dict[str, Any] | None = None):
+        super().__init__({"window": 6, "C": 2.0, **(config or {})})
+        self.pipeline = pipeline
+
+    @classmethod
+    def _load(
+        cls, model_dir: Path, config: TfidfStanceConfig, quantize: bool, allow_unverified: bool
+    ) -> TfidfStanceClassifier:
+        return cls(load_sklearn(model_dir, SKOPS_NAME), config.model_dump(exclude_unset=True))
+
+    def _save_weights(self, model_dir: Path) -> None:
+        save_sklearn(self.pipeline, model_dir, SKOPS_NAME)
+
+    def _predict_proba(self, targets: Sequence[StanceTarget], batch_size: int) -> np.ndarray:
+        proba = self.pipeline.predict_proba(feature_matrix(targets, int(self.config["window"])))
+        out = np.zeros((len(targets), len(LABELS)), dtype=np.float32)
+        out[:, self.pipeline.classes_.astype(int)] = proba
+        return out

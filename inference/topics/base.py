@@ -1,20 +1,18 @@
-"""``TopicClassifier``: one interface over the saved topic model kinds (``tfidf``, ``minilm``)."""
+"""``TopicClassifier``: one interface over the saved topic model kinds (``tfidf``, ``minilm``, ``ensemble``), on the
+saved-model seam of :mod:`foreign_desk.inference.saved_model`."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, Literal
 
 import numpy as np
 
 from foreign_desk.inference.article import Article
-from foreign_desk.inference.manifest import verify_manifest
+from foreign_desk.inference.saved_model import ModelConfig, SavedModel
 
 ArticleLike = Article | str | Mapping[str, Any]
-CONFIG_NAME = "config.json"
 TASK = "topic"
 
 
@@ -29,15 +27,23 @@ class TopicPrediction:
         return {"labels": list(self.labels), "scores": dict(self.scores)}
 
 
-class TopicClassifier:
+class TopicModelConfig(ModelConfig):
+    """``config.json`` fields every topic kind has."""
+
+    task: Literal["topic"] = TASK
+    thresholds: dict[str, float] | None = None
+    strip_dateline: bool = True
+
+
+class TopicClassifier(SavedModel):
     """Multi-label topic classifier. Load any saved kind with :meth:`from_pretrained`.
 
     Subclasses implement ``predict_proba`` and the weight (de)serialisation; this class holds the label set and the
     per-label decision thresholds (tuned on dev at training time) and turns probabilities into predictions.
     """
 
-    kind: ClassVar[str] = ""
-    _kinds: ClassVar[dict[str, type[TopicClassifier]]] = {}
+    task = TASK
+    config_class = TopicModelConfig
 
     def __init__(self, labels: Sequence[str], thresholds: Mapping[str, float] | None = None, **config: Any):
         if not labels or len(set(labels)) != len(labels):
@@ -50,47 +56,16 @@ class TopicClassifier:
         self.thresholds: dict[str, float] = {label: float(thresholds.get(label, 0.5)) for label in self.labels}
         self.config: dict[str, Any] = dict(config)
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if cls.kind:
-            TopicClassifier._kinds[cls.kind] = cls
+    @staticmethod
+    def split_config(config: ModelConfig) -> tuple[list[str], dict[str, float] | None, dict[str, Any]]:
+        """(labels, thresholds, the other settings) of a validated config, as the constructors take them."""
+        rest = config.model_dump(exclude_unset=True)
+        for key in ("task", "kind", "labels", "thresholds"):
+            rest.pop(key, None)
+        return list(config.labels), config.thresholds, rest  # type: ignore[attr-defined]
 
-    # ------------------------------------------------------------------ loading / saving
-    @classmethod
-    def from_pretrained(cls, model_dir: str | Path, quantize: bool = False) -> TopicClassifier:
-        """Load a saved topic model of any kind (``config.json`` ``kind``), after checking ``manifest.json``.
-
-        ``quantize=True`` applies dynamic int8 quantization to transformer models (ignored for ``tfidf``).
-        """
-        model_dir = Path(model_dir)
-        path = model_dir / CONFIG_NAME
-        if not path.is_file():
-            raise FileNotFoundError(f"{model_dir}: not a saved model directory (no {CONFIG_NAME})")
-        verify_manifest(model_dir)
-        config = json.loads(path.read_text(encoding="utf-8"))
-        if config.get("task") != TASK:
-            raise ValueError(f"{model_dir}: a {config.get('task')!r} model, not a topic model")
-        kind = config.get("kind")
-        _register_kind(kind)
-        if kind not in cls._kinds:
-            raise ValueError(f"{model_dir}: unknown topic model kind {kind!r}; expected one of {sorted(KIND_MODULES)}")
-        return cls._kinds[kind]._load(model_dir, config, quantize=quantize)
-
-    @classmethod
-    def _load(cls, model_dir: Path, config: dict[str, Any], quantize: bool) -> TopicClassifier:
-        raise NotImplementedError
-
-    def save_pretrained(self, model_dir: str | Path) -> Path:
-        """Write ``config.json`` and the weights to ``model_dir`` (created if needed)."""
-        model_dir = Path(model_dir)
-        model_dir.mkdir(parents=True, exist_ok=True)
-        self._save_weights(model_dir)
-        config = {"task": TASK, "kind": self.kind, "labels": self.labels, "thresholds": self.thresholds, **self.config}
-        (model_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        return model_dir
-
-    def _save_weights(self, model_dir: Path) -> None:
-        raise NotImplementedError
+    def to_config(self) -> dict[str, Any]:
+        return {"task": TASK, "kind": self.kind, "labels": self.labels, "thresholds": self.thresholds, **self.config}
 
     # ------------------------------------------------------------------ prediction
     @property
@@ -122,18 +97,3 @@ class TopicClassifier:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(labels={self.labels})"
-
-
-KIND_MODULES = {
-    "tfidf": "foreign_desk.inference.topics.tfidf",
-    "minilm": "foreign_desk.inference.topics.minilm",
-    "ensemble": "foreign_desk.inference.topics.ensemble",
-}
-
-
-def _register_kind(kind: object) -> None:
-    """Import the module of ``kind`` so that it registers itself (lazily: torch only loads for ``minilm``)."""
-    import importlib
-
-    if isinstance(kind, str) and kind in KIND_MODULES:
-        importlib.import_module(KIND_MODULES[kind])

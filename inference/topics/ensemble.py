@@ -9,17 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import BaseModel, Field
 
-from foreign_desk.inference.topics.base import ArticleLike, TopicClassifier
+from foreign_desk.inference.topics.base import ArticleLike, TopicClassifier, TopicModelConfig
+
+
+class EnsembleMember(BaseModel):
+    path: str
+    weight: float = Field(ge=0.0)
+
+
+class EnsembleTopicConfig(TopicModelConfig):
+    kind: Literal["ensemble"] = "ensemble"
+    members: list[EnsembleMember] = Field(min_length=1)
 
 
 class EnsembleTopicClassifier(TopicClassifier):
     """``members``: (classifier, weight, path relative to the saved directory) triples; weights sum to 1."""
 
     kind = "ensemble"
+    config_class = EnsembleTopicConfig
 
     def __init__(
         self,
@@ -53,15 +65,16 @@ class EnsembleTopicClassifier(TopicClassifier):
                 raise ValueError(f"{model_dir}: ensemble member {entry['path']} is not a saved model beside it")
 
     @classmethod
-    def _load(cls, model_dir: Path, config: dict[str, Any], quantize: bool) -> EnsembleTopicClassifier:
-        config = dict(config)
-        labels, thresholds = config.pop("labels"), config.pop("thresholds", None)
-        entries = config.pop("members")
-        config.pop("task", None), config.pop("kind", None)
+    def _load(
+        cls, model_dir: Path, config: EnsembleTopicConfig, quantize: bool, allow_unverified: bool
+    ) -> EnsembleTopicClassifier:
+        labels, thresholds, rest = cls.split_config(config)
+        rest.pop("members", None)
         members = []
-        for entry in entries:
-            member_dir = (model_dir / entry["path"]).resolve()
+        for entry in config.members:
+            member_dir = (model_dir / entry.path).resolve()
             if not member_dir.is_dir():
                 raise FileNotFoundError(f"{model_dir}: ensemble member not found: {member_dir}")
-            members.append((TopicClassifier.from_pretrained(member_dir, quantize=quantize), entry["weight"], entry["path"]))
-        return cls(labels, members, thresholds, **config)
+            member = TopicClassifier.from_pretrained(member_dir, quantize=quantize, allow_unverified=allow_unverified)
+            members.append((member, entry.weight, entry.path))
+        return cls(labels, members, thresholds, **rest)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
+from pydantic import Field
 
 from foreign_desk.inference.encoder import (
     load_base_encoder,
@@ -17,7 +18,7 @@ from foreign_desk.inference.encoder import (
     quantize_int8,
     save_compact_weights,
 )
-from foreign_desk.inference.topics.base import ArticleLike, TopicClassifier
+from foreign_desk.inference.topics.base import ArticleLike, TopicClassifier, TopicModelConfig
 from foreign_desk.inference.topics.network import WindowPooledClassifier, collate
 from foreign_desk.inference.topics.text import as_headline_body, prepare
 from foreign_desk.inference.topics.windows import WindowParams, make_windows
@@ -25,10 +26,18 @@ from foreign_desk.inference.topics.windows import WindowParams, make_windows
 WEIGHTS_NAME = "model.safetensors"
 
 
+class MiniLMTopicConfig(TopicModelConfig):
+    kind: Literal["minilm"] = "minilm"
+    window: WindowParams
+    pooling: str = "mean_max"
+    dropout: float = Field(0.1, ge=0.0, lt=1.0)
+
+
 class MiniLMTopicClassifier(TopicClassifier):
     """MiniLM encoder, token-mean window embeddings pooled per article (mean+max), linear head, sigmoid."""
 
     kind = "minilm"
+    config_class = MiniLMTopicConfig
 
     def __init__(
         self,
@@ -99,18 +108,13 @@ class MiniLMTopicClassifier(TopicClassifier):
         self.tokenizer.save_pretrained(str(model_dir))
 
     @classmethod
-    def _load(cls, model_dir: Path, config: dict[str, Any], quantize: bool) -> MiniLMTopicClassifier:
-        config = dict(config)
-        labels, thresholds = config.pop("labels"), config.pop("thresholds", None)
-        pooling = config.pop("pooling", "mean_max")
-        for key in ("task", "kind", "max_length"):
-            config.pop(key, None)
-        window = WindowParams(**config.pop("window"))
-        network = WindowPooledClassifier(
-            load_base_encoder(), len(labels), pooling=pooling, dropout=config.get("dropout", 0.1)
-        )
+    def _load(cls, model_dir: Path, config: MiniLMTopicConfig, quantize: bool, allow_unverified: bool) -> MiniLMTopicClassifier:
+        labels, thresholds, rest = cls.split_config(config)
+        for key in ("window", "pooling", "max_length"):
+            rest.pop(key, None)
+        network = WindowPooledClassifier(load_base_encoder(), len(labels), pooling=config.pooling, dropout=config.dropout)
         load_compact_weights(network, model_dir / WEIGHTS_NAME)
         network.eval()
         if quantize:
             network = quantize_int8(network)
-        return cls(labels, network, load_tokenizer(model_dir), window, thresholds, **config)
+        return cls(labels, network, load_tokenizer(model_dir), config.window, thresholds, **rest)

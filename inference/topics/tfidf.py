@@ -5,21 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from foreign_desk.inference.sklearn_io import load_sklearn, save_sklearn
-from foreign_desk.inference.topics.base import ArticleLike, TopicClassifier
+from foreign_desk.inference.topics.base import ArticleLike, TopicClassifier, TopicModelConfig
 from foreign_desk.inference.topics.text import as_full_text
 
 WEIGHTS_NAME = "model.skops"
+
+
+class TfidfTopicConfig(TopicModelConfig):
+    kind: Literal["tfidf"] = "tfidf"
 
 
 class TfidfTopicClassifier(TopicClassifier):
     """``pipeline`` is a fitted scikit-learn estimator mapping a list of texts to ``predict_proba`` (n, n_labels)."""
 
     kind = "tfidf"
+    config_class = TfidfTopicConfig
 
     def __init__(self, labels: Sequence[str], pipeline: Any, thresholds: dict[str, float] | None = None, **config: Any):
         super().__init__(labels, thresholds, **config)
@@ -40,9 +45,6 @@ class TfidfTopicClassifier(TopicClassifier):
         save_sklearn(self.pipeline, model_dir, WEIGHTS_NAME)
 
     @classmethod
-    def _load(cls, model_dir: Path, config: dict[str, Any], quantize: bool) -> TfidfTopicClassifier:
-        pipeline = load_sklearn(model_dir, WEIGHTS_NAME)
-        config = dict(config)
-        labels, thresholds = config.pop("labels"), config.pop("thresholds", None)
-        config.pop("task", None), config.pop("kind", None)
-        return cls(labels, pipeline, thresholds, **config)
+    def _load(cls, model_dir: Path, config: TfidfTopicConfig, quantize: bool, allow_unverified: bool) -> TfidfTopicClassifier:
+        labels, thresholds, rest = cls.split_config(config)
+        return cls(labels, load_sklearn(model_dir, WEIGHTS_NAME), thresholds, **rest)

@@ -136,7 +136,7 @@ def test_article_stances_with_a_real_model():
     from foreign_desk.inference.stance import MiniLMStanceClassifier
 
     _, result = build_result()
-    stances = article_stances(result, MiniLMStanceClassifier.new(max_length=32))
+    stances = article_stances(result, MiniLMStanceClassifier.build(max_length=32))
     for s in stances:
         assert sum(s.scores.values()) == pytest.approx(1.0, abs=1e-3)
         assert s.stance in {"negative", "neutral", "positive"}
@@ -169,3 +169,18 @@ def test_logistic_rule_round_trips_through_the_config():
     assert actor_features(np.zeros((0, 3))).shape == (len(FEATURES),)
     with pytest.raises(ValueError, match="wrong shape"):
         AggregationRule.from_config({"coef": [[1.0]], "intercept": [0.0, 0.0, 0.0]})
+
+
+def test_article_stance_component_scores_a_batch_in_one_call():
+    from foreign_desk.inference.stance.article import ArticleStance
+
+    _, result = build_result()
+    empty = ActorResult(result.sentences, [])
+    clf = FakeClassifier()
+    component = ArticleStance(clf)
+    batch = component.predict([result, empty, result])
+    assert len(clf.calls) == 1 and len(clf.calls[0]) == 2 * sum(len(a.mentions) for a in result.actors)
+    single = article_stances(result, FakeClassifier())
+    assert batch[0] == single and batch[2] == single and batch[1] == []
+    assert component.predict([]) == [] and len(clf.calls) == 1  # nothing to score: no call
+    assert ArticleStance(clf, AggregationRule(weighting="mean")).rule.weighting == "mean"

@@ -10,6 +10,7 @@ import torch
 
 from foreign_desk.inference.cli import main
 from foreign_desk.inference.stance import MiniLMStanceClassifier, StanceClassifier, StanceTarget, TfidfStanceClassifier
+from foreign_desk.training.stance.tfidf import fit_tfidf_stance
 
 NAMES = ["Ruritania", "Freedonia", "Governor Vale", "the Orban Party", "Minister Kato", "Latveria", "Mayor Quist"]
 TEMPLATES = {
@@ -35,9 +36,7 @@ def tiny_corpus() -> tuple[list[StanceTarget], list[str]]:
 @pytest.fixture(scope="module")
 def tfidf_dir(tmp_path_factory):
     targets, labels = tiny_corpus()
-    clf = TfidfStanceClassifier(config={"C": 10.0, "window": 4})
-    clf.pipeline.set_params(features__left__min_df=1, features__right__min_df=1, features__sentence__min_df=1)
-    clf.fit(targets, labels)
+    clf = fit_tfidf_stance(targets, labels, c=10.0, window=4, min_df=1)
     return clf.save_pretrained(tmp_path_factory.mktemp("stance-tfidf"))
 
 
@@ -63,7 +62,10 @@ def test_tfidf_stance_depends_on_the_target_context(tfidf_dir):
 
 
 def test_from_pretrained_rejects_other_tasks_and_missing_dirs(tmp_path):
+    from foreign_desk.inference.manifest import write_manifest
+
     (tmp_path / "config.json").write_text(json.dumps({"task": "topic", "kind": "tfidf"}))
+    write_manifest(tmp_path)
     with pytest.raises(ValueError, match="task is 'topic'"):
         StanceClassifier.from_pretrained(tmp_path)
     with pytest.raises(FileNotFoundError, match="no config.json"):
@@ -77,14 +79,14 @@ def test_tampered_model_file_is_detected(tfidf_dir, tmp_path):
     write_manifest(model)
     with open(model / "model.skops", "ab") as fh:
         fh.write(b"x")
-    with pytest.raises(ValueError, match="model.skops changed"):
+    with pytest.raises(ValueError, match="is damaged: model.skops: checksum mismatch"):
         StanceClassifier.from_pretrained(model)
 
 
 @pytest.fixture(scope="module")
 def minilm():
     torch.manual_seed(0)
-    clf = MiniLMStanceClassifier.new(max_length=48)
+    clf = MiniLMStanceClassifier.build(max_length=48)
     clf.model.eval()
     return clf
 

@@ -115,6 +115,7 @@ def test_tfidf_vocabulary_is_stored_as_json(tmp_path: Path, tfidf_dir: Path) -> 
     legacy.mkdir()
     sio.dump(pipe, legacy / "model.skops")
     (legacy / "config.json").write_text((tfidf_dir / "config.json").read_text("utf-8"))
+    write_manifest(legacy)
     np.testing.assert_allclose(
         TopicClassifier.from_pretrained(legacy).predict_proba(INPUTS), loaded.predict_proba(INPUTS), atol=1e-12
     )
@@ -125,6 +126,7 @@ def test_tfidf_vocabulary_is_stored_as_json(tmp_path: Path, tfidf_dir: Path) -> 
     for name in ("model.skops", "config.json"):
         (broken / name).write_bytes((tfidf_dir / name).read_bytes())
     (broken / "vocabulary.json").write_text(json.dumps({"tfidf": vocab["tfidf"][:-1]}))
+    write_manifest(broken)
     with pytest.raises(ValueError, match="terms, the model expects"):
         TopicClassifier.from_pretrained(broken)
 
@@ -144,9 +146,11 @@ def test_load_errors(tmp_path: Path, tfidf_dir: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no config.json"):
         TopicClassifier.from_pretrained(tmp_path)
     (tmp_path / "config.json").write_text(json.dumps({"task": "topic", "kind": "svm", "labels": LABELS}))
+    write_manifest(tmp_path)
     with pytest.raises(ValueError, match="unknown topic model kind 'svm'"):
         TopicClassifier.from_pretrained(tmp_path)
     (tmp_path / "config.json").write_text(json.dumps({"task": "stance", "kind": "tfidf"}))
+    write_manifest(tmp_path)
     with pytest.raises(ValueError, match="not a topic model"):
         TopicClassifier.from_pretrained(tmp_path)
 

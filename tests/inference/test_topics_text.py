@@ -36,10 +36,12 @@ def test_article_like_inputs() -> None:
     assert as_headline_body("just text") == ("", "just text")
     assert as_headline_body({"title": "T", "text": "B"}) == ("T", "B")
     assert as_headline_body({"headline": "T", "text": "B"}) == ("T", "B")
+    assert as_headline_body({"headline": "H", "title": "T", "text": "B"}) == ("H", "B")  # as readers and Spark do
+    assert as_headline_body({"title": "T"}) == ("T", "")  # a topic item may be a headline alone
     assert as_full_text({"title": "T", "text": "ROME (Reuters) - B"}) == "T\n\nB"
 
 
-@pytest.mark.parametrize("bad", [42, {"id": "r1"}, {"title": 3, "text": "x"}])
+@pytest.mark.parametrize("bad", [42, {"id": "r1"}, {"title": "t", "text": 3}])
 def test_bad_article_is_named(bad: object) -> None:
     with pytest.raises((TypeError, ValueError), match=r"article"):
         as_headline_body(bad, index=7)

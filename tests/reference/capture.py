@@ -21,11 +21,9 @@ STANCE_MODELS = ("stance-minilm", "stance-tfidf")
 
 def topic_items(model_dir: Path) -> list[dict]:
     from foreign_desk.inference.topics import TopicClassifier  # noqa: F401 - imported for the kind registry
-    from foreign_desk.training.topic.config import config_from_dict
-    from foreign_desk.training.topic.data import load_splits
+    from foreign_desk.training.topic.evaluate import held_out_data
 
-    saved = json.loads((model_dir / "config.json").read_text("utf-8"))
-    data = load_splits(config_from_dict(saved["training_config"], source=str(model_dir)))
+    _, data = held_out_data(model_dir)
     ds = data.splits["test"]
     return [{"id": i, "title": t, "text": x} for i, t, x in zip(ds["id"], ds["title"], ds["text"], strict=True)][:N_TOPIC]
 

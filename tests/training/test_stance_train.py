@@ -12,6 +12,7 @@ import yaml
 from foreign_desk.inference.stance import StanceClassifier, StanceTarget
 from foreign_desk.training.stance import evaluate, load_config, train
 from foreign_desk.training.stance.data import load_newsmtsc, split_of
+from tests.training.test_loop import CHECKPOINT_FILES, assert_metrics_json
 
 NAMES = ["Ruritania", "Freedonia", "Governor Vale", "Minister Kato", "Latveria", "Mayor Quist", "the Blue Party"]
 TEMPLATES = [
@@ -40,10 +41,10 @@ def write_corpus(path: Path) -> Path:
     return path
 
 
-def write_config(tmp_path: Path, kind: str, **extra) -> Path:
+def write_config(tmp_path: Path, kind: str, model: dict | None = None, **extra) -> Path:
     data = {
         "task": "stance",
-        "kind": kind,
+        "model": {"kind": kind, **(model or {})},
         "data": {"train": str(write_corpus(tmp_path / "train.jsonl")), "dev_fraction": 0.2, "test_fraction": 0.2},
         "seed": 3,
         "num_threads": 2,
@@ -79,11 +80,15 @@ def test_split_is_by_sentence_and_deterministic(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"kind": "bert"}, "kind"),
+        ({"model": {"kind": "bert"}}, "model"),
         ({"task": "topic"}, "task"),
-        ({"minilm": {"learning_rate": -1}}, "minilm.learning_rate"),
-        ({"surprise": 1}, "surprise"),
+        ({"model": {"kind": "minilm"}, "training": {"learning_rate": -1}}, "training.learning_rate"),
+        ({"surprise": 1}, "surprise: Extra inputs are not permitted"),
+        ({"model": {"kind": "tfidf", "surprise": 1}}, r"model\.tfidf\.surprise"),
         ({"data": {"train": "nowhere.jsonl"}}, "data.train not found"),
+        ({"kind": "tfidf"}, "'kind' is an old-style key, use 'model.kind'"),
+        ({"minilm": {"epochs": 1}}, r"'minilm' is an old-style key, use 'model \(kind: minilm\) and training'"),
+        ({"training": {"epochs": 1}}, "kind 'tfidf' is not trained by the loop"),
     ],
 )
 def test_invalid_configs_fail_before_any_work(tmp_path, change, message):
@@ -96,8 +101,9 @@ def test_invalid_configs_fail_before_any_work(tmp_path, change, message):
 
 
 def test_tfidf_train_save_reload_evaluate(tmp_path):
-    config = load_config(write_config(tmp_path, "tfidf", tfidf={"C": [1.0, 10.0], "min_df": 1}))
+    config = load_config(write_config(tmp_path, "tfidf", model={"C": [1.0, 10.0], "min_df": 1}))
     out = train(config)
+    assert_metrics_json(out, "stance", "tfidf")
     clf = StanceClassifier.from_pretrained(out)
     assert clf.kind == "tfidf" and clf.config["task"] == "stance"
     assert (out / "README.md").is_file() and (out / "manifest.json").is_file() and (out / "model.skops").is_file()
@@ -111,15 +117,18 @@ def test_tfidf_train_save_reload_evaluate(tmp_path):
 
 @pytest.mark.slow
 def test_minilm_train_resume_save_reload(tmp_path):
-    minilm = {"max_length": 32, "max_steps": 2, "batch_size": 8, "eval_every": 2, "checkpoint_every": 1}
-    path = write_config(tmp_path, "minilm", minilm=minilm)
+    training = {"max_steps": 2, "batch_size": 8, "eval_every": 2, "checkpoint_every": 1}
+    path = write_config(tmp_path, "minilm", model={"max_length": 32}, training=training)
     out = train(load_config(path))
     first = json.loads((out / "config.json").read_text())
     assert first["task"] == "stance" and first["kind"] == "minilm" and first["training"]["steps"] == 2
+    # the same checkpoint layout and metrics.json keys as the topic task
+    assert {p.name for p in (tmp_path / "ckpt-minilm" / "checkpoint").iterdir()} == CHECKPOINT_FILES
+    assert_metrics_json(out, "stance", "minilm")
     assert sum(f.stat().st_size for f in out.iterdir()) < 25 * 1024 * 1024
     # resume continues from the step-2 checkpoint up to the new step limit
     data = yaml.safe_load(path.read_text())
-    data["minilm"]["max_steps"] = 3
+    data["training"]["max_steps"] = 3
     path.write_text(yaml.safe_dump(data))
     out = train(load_config(path), resume=True)
     assert json.loads((out / "config.json").read_text())["training"]["steps"] == 3

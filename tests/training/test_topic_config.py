@@ -40,6 +40,11 @@ def test_yaml_round_trip(tmp_path: Path) -> None:
         ({"model": {"kind": "minilm", "max_length": 64, "stride": 50, "max_headline_tokens": 16}}, "stride 50"),
         ({"model": {"kind": "minilm", "max_length": 48}}, "leaves 13 body tokens"),
         ({"learning_rate": 0.1}, "learning_rate"),  # unknown top-level key (typo guard)
+        ({"surprise": 1}, "surprise: Extra inputs are not permitted"),
+        ({"training": {"epochs": 1}}, "training: kind 'tfidf' is not trained by the loop"),
+        ({"model": {"kind": "minilm", "epochs": 3}}, r"'model.epochs' is an old-style key, use 'training.epochs'"),
+        ({"model": {"kind": "minilm", "save_steps": 3}}, r"'model.save_steps' .* use 'training.checkpoint_every'"),
+        ({"model": {"kind": "minilm"}, "training": {"save_steps": 3}}, r"training\.save_steps: Extra inputs"),
         ({"task": "stance"}, "task"),
     ],
 )

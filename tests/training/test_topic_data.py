@@ -76,8 +76,7 @@ def tiny_config(tmp_path: Path, kind: str = "tfidf", records: list[dict] | None 
     if kind == "tfidf":
         model |= {"char_ngram_range": None, "max_features_word": 500, "min_df": 1}
     else:
-        model |= {"max_length": 48, "max_windows": 2, "stride": 4, "max_headline_tokens": 8, "epochs": 2}
-        model |= {"max_steps": 2, "batch_size": 4, "save_steps": 1, "eval_batch_size": 8}
+        model |= {"max_length": 48, "max_windows": 2, "stride": 4, "max_headline_tokens": 8}
     cfg = {
         "task": "topic",
         "name": f"tiny-{kind}",
@@ -90,6 +89,8 @@ def tiny_config(tmp_path: Path, kind: str = "tfidf", records: list[dict] | None 
         "checkpoint_dir": str(tmp_path / f"ckpt-{kind}"),
         "num_threads": 1,
     }
+    if kind == "minilm":
+        cfg["training"] = {"epochs": 2, "max_steps": 2, "batch_size": 4, "checkpoint_every": 1, "eval_batch_size": 8}
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(cfg.get(key), dict):
             cfg[key] = {**cfg[key], **value}

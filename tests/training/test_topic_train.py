@@ -13,8 +13,10 @@ import torch
 from foreign_desk.inference.article import Article
 from foreign_desk.inference.topics import TopicClassifier
 from foreign_desk.training.commands import task_of_model
+from foreign_desk.training.metrics import SPLIT_KEYS
 from foreign_desk.training.topic import evaluate, train
 from foreign_desk.training.topic.config import config_from_dict
+from tests.training.test_loop import CHECKPOINT_FILES, assert_metrics_json
 from tests.training.test_topic_data import LABELS, tiny_config
 
 ARTICLES = [
@@ -61,15 +63,17 @@ def test_train_tfidf_end_to_end(tmp_path: Path) -> None:
     result = evaluate(out, split="test", output=tmp_path / "metrics.json")
     saved = json.loads((tmp_path / "metrics.json").read_text())
     assert saved == json.loads(json.dumps(result))
-    assert {"diplomacy", "macro", "core_macro", "micro"} <= set(saved["metrics"])
-    assert saved["metrics"]["macro"]["f1"] > 0.5  # the tiny corpus is easy
+    assert set(saved["per_label"]) == set(LABELS) and {"macro", "core_macro", "micro"} == set(saved["averages"])
+    assert saved["macro_f1"] > 0.5  # the tiny corpus is easy
+    shipped = json.loads((out / "metrics.json").read_text())  # written at training time: dev and test
+    assert shipped["test"] == {k: saved[k] for k in SPLIT_KEYS} and set(shipped["dev"]) == set(SPLIT_KEYS)
 
 
 def test_tampered_model_is_refused(tmp_path: Path) -> None:
     out = train(config_from_dict(tiny_config(tmp_path, "tfidf")))
     with open(out / "model.skops", "ab") as fh:
         fh.write(b"x")
-    with pytest.raises(ValueError, match="model.skops changed"):
+    with pytest.raises(ValueError, match=r"model\.skops"):
         TopicClassifier.from_pretrained(out)
 
 
@@ -87,22 +91,27 @@ def test_train_minilm_end_to_end_and_resume(tmp_path: Path) -> None:
     int8 = TopicClassifier.from_pretrained(out, quantize=True)
     assert np.abs(int8.predict_proba(ARTICLES) - clf.predict_proba(ARTICLES)).max() < 0.15
 
+    # the shared layout: checkpoint files and metrics.json keys (the stance test checks the same constants)
+    assert {p.name for p in (tmp_path / "ckpt-minilm" / "checkpoint").iterdir()} == CHECKPOINT_FILES
+    assert_metrics_json(out, "topic", "minilm")
+
     # resume: a checkpoint was written; a run resumed from it with more steps continues its history
     state = json.loads((tmp_path / "ckpt-minilm" / "checkpoint" / "trainer_state.json").read_text())["state"]
-    assert state["global_step"] == 2 and state["epoch"] == 1
-    cfg["model"] = {**cfg["model"], "max_steps": 4}
+    assert state["step"] == 2
+    cfg["training"] = {**cfg["training"], "max_steps": 4}
     cfg["output_dir"] = str(tmp_path / "resumed")
     resumed = train(config_from_dict(cfg), resume=True)
     state = json.loads((tmp_path / "ckpt-minilm" / "checkpoint" / "trainer_state.json").read_text())["state"]
-    assert state["global_step"] == 4 and [h["step"] for h in state["history"]] == [2, 4]
-    assert json.loads((resumed / "config.json").read_text())["training_config"]["model"]["max_steps"] == 4
+    assert state["step"] == 4 and [h["step"] for h in state["history"]] == [2, 4]
+    assert json.loads((resumed / "config.json").read_text())["training_config"]["training"]["max_steps"] == 4
 
-    # warm start: the saved model is the epoch-0 baseline of the new run (its dev score is kept unless beaten)
+    # warm start: the saved model is the step-0 baseline of the new run (its dev score is kept unless beaten)
     warm = {**cfg, "output_dir": str(tmp_path / "warm"), "checkpoint_dir": str(tmp_path / "ckpt-warm")}
-    warm["model"] = {**cfg["model"], "max_steps": 2, "init_from": str(out)}
+    warm["model"] = {**cfg["model"], "init_from": str(out)}
+    warm["training"] = {**cfg["training"], "max_steps": 2}
     train(config_from_dict(warm))
     history = json.loads((tmp_path / "ckpt-warm" / "checkpoint" / "trainer_state.json").read_text())["state"]["history"]
-    assert [h["epoch"] for h in history] == [0, 1]
+    assert [h["step"] for h in history] == [0, 2]
     # a model trained on another split (its dev/test articles may have been training data) is refused
     shutil.copytree(out, tmp_path / "other")
     other_cfg = json.loads((tmp_path / "other" / "config.json").read_text())
@@ -127,11 +136,16 @@ def test_cli_train_and_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     path = tmp_path / "topic.yaml"
     path.write_text(yaml.safe_dump(cfg), "utf-8")
     assert main(["train", str(path)]) == 0
+    assert_metrics_json(Path(cfg["output_dir"]), "topic", "tfidf")
     assert main(["evaluate", cfg["output_dir"], "--split", "dev", "-o", str(tmp_path / "dev.json")]) == 0
     assert "core_macro" in capsys.readouterr().out
     assert json.loads((tmp_path / "dev.json").read_text())["split"] == "dev"
     assert main(["evaluate", cfg["output_dir"], "--int8", "-o", str(tmp_path / "int8.json")]) == 0
     assert json.loads((tmp_path / "int8.json").read_text())["int8"] is True
+    before = json.loads((Path(cfg["output_dir"]) / "metrics.json").read_text())
+    assert main(["evaluate", cfg["output_dir"], "--save"]) == 0  # re-evaluates dev + test, refreshes the manifest
+    assert json.loads((Path(cfg["output_dir"]) / "metrics.json").read_text()) == before
+    TopicClassifier.from_pretrained(cfg["output_dir"])  # manifest still verifies
     cfg["labels"] = ["diplomacy", "diplomacy"]
     path.write_text(yaml.safe_dump(cfg), "utf-8")
     assert main(["train", str(path)]) == 2

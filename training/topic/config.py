@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from foreign_desk.training.config import Strict as _Strict
+from foreign_desk.training.config import TrainingParams, refuse_old_keys, refuse_training_for
 from foreign_desk.training.config_io import read_yaml_mapping, validate
 
 GUIDELINE_LABELS = (
@@ -20,10 +22,6 @@ GUIDELINE_LABELS = (
     "protest",
     "domestic_politics",
 )
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class SourceConfig(_Strict):
@@ -86,18 +84,7 @@ class MiniLMParams(_Strict):
     window_selection: Literal["spread", "head"] = "spread"
     pooling: Literal["mean_max", "mean", "max"] = "mean_max"
     dropout: float = Field(0.1, ge=0, lt=1)
-    epochs: int = Field(5, ge=1)
-    max_steps: int | None = Field(None, ge=1, description="stop after this many optimizer steps (smoke tests)")
-    batch_size: int = Field(16, ge=1)
-    eval_batch_size: int = Field(32, ge=1)
-    learning_rate: float = Field(8e-5, gt=0)
-    head_learning_rate: float = Field(2e-3, gt=0)
-    weight_decay: float = Field(0.01, ge=0)
-    warmup_ratio: float = Field(0.06, ge=0, lt=1)
-    max_grad_norm: float = Field(1.0, gt=0)
     pos_weight: Literal["sqrt", "none"] = "sqrt"
-    patience: int = Field(2, ge=1, description="early stopping: epochs without dev improvement")
-    save_steps: int = Field(40, ge=1, description="checkpoint every N optimizer steps (and at each epoch end)")
     init_from: Path | None = Field(
         None,
         description="warm start: a saved minilm topic model directory trained on the same split (same labels, "
@@ -146,6 +133,7 @@ class TopicConfig(_Strict):
     output_dir: Path
     checkpoint_dir: Path | None = Field(None, description="default runs/<name>")
     num_threads: int | None = Field(None, ge=1, description="torch.set_num_threads for training")
+    training: TrainingParams | None = Field(None, description="the shared training loop (kind minilm)")
     selection_metric: Literal["macro_f1", "core_macro_f1"] = "macro_f1"
 
     @field_validator("labels")
@@ -168,6 +156,8 @@ class TopicConfig(_Strict):
             raise ValueError("dev_fraction + test_fraction leaves too little training data")
         if self.checkpoint_dir is None:
             self.checkpoint_dir = Path("runs") / self.name
+        if self.model.kind == "minilm" and self.training is None:
+            self.training = TrainingParams()
         return self
 
     @property
@@ -186,4 +176,7 @@ def load_config(path: str | Path, **overrides: object) -> TopicConfig:
 
 
 def config_from_dict(data: dict, source: str = "<config>") -> TopicConfig:
-    return validate(TopicConfig, data, source, "topic config")
+    refuse_old_keys(data, source)
+    config = validate(TopicConfig, data, source, "topic config")
+    refuse_training_for(config.model.kind, data, source)
+    return config

@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from foreign_desk.training.metrics import card_rows
 from foreign_desk.training.topic.config import load_config
 from foreign_desk.training.topic.evaluate import evaluate
 from foreign_desk.training.topic.trainer import train
@@ -36,7 +37,7 @@ def learning_curve(config_path: Path, fractions: list[float], out_root: Path, sp
             {
                 "fraction": fraction,
                 "train_seconds": card.get("training_seconds"),
-                "metrics": result["metrics"],
+                "metrics": card_rows(result),
                 "core_labels": base.core_labels,
             }
         )

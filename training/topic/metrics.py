@@ -6,7 +6,9 @@ import logging
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.metrics import f1_score
+
+from foreign_desk.training.metrics import split_report
 
 log = logging.getLogger(__name__)
 GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
@@ -37,28 +39,11 @@ def decide(proba: np.ndarray, thresholds: dict[str, float], labels: Sequence[str
     return (proba >= np.array([thresholds[label] for label in labels])[None, :]).astype(np.int64)
 
 
-def multilabel_report(
-    y: np.ndarray, pred: np.ndarray, labels: Sequence[str], core: Sequence[str] = ()
-) -> dict[str, dict[str, float]]:
-    """Rows: every label (precision, recall, f1, support), then ``macro``, ``core_macro`` (if given) and ``micro``."""
-    p, r, f, s = precision_recall_fscore_support(y, pred, average=None, zero_division=0, labels=range(len(labels)))
-    rows: dict[str, dict[str, float]] = {
-        label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
-        for i, label in enumerate(labels)
-    }
-
-    def avg(names: Sequence[str]) -> dict[str, float]:
-        return {k: float(np.mean([rows[n][k] for n in names])) for k in ("precision", "recall", "f1")} | {
-            "support": int(sum(rows[n]["support"] for n in names))
-        }
-
-    rows["macro"] = avg(labels)
-    if core:
-        rows["core_macro"] = avg(core)
-    mp, mr, mf, _ = precision_recall_fscore_support(y, pred, average="micro", zero_division=0)
-    rows["micro"] = {"precision": float(mp), "recall": float(mr), "f1": float(mf), "support": int(y.sum())}
-    return rows
+def multilabel_report(y: np.ndarray, pred: np.ndarray, labels: Sequence[str], core: Sequence[str] = ()) -> dict:
+    """The shared split report (:func:`foreign_desk.training.metrics.split_report`) of 0/1 label matrices."""
+    return split_report(y, pred, labels, core, multilabel=True)
 
 
-def selection_score(report: dict[str, dict[str, float]], metric: str) -> float:
-    return report["core_macro" if metric == "core_macro_f1" and "core_macro" in report else "macro"]["f1"]
+def selection_score(report: dict, metric: str) -> float:
+    averages = report["averages"]
+    return averages["core_macro" if metric == "core_macro_f1" and "core_macro" in averages else "macro"]["f1"]

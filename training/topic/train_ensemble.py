@@ -44,10 +44,10 @@ def train_ensemble(config: TopicConfig, data: TopicData, resume: bool = False) -
         proba = w * probas[0] + (1 - w) * probas[1]
         thresholds = tune_thresholds(y, proba, config.labels)
         report = multilabel_report(y, decide(proba, thresholds, config.labels), config.labels, config.core_labels)
-        core = report.get("core_macro", {}).get("f1")
-        score = core if config.selection_metric == "core_macro_f1" and core is not None else report["macro"]["f1"]
-        history.append({"epoch": f"w={w:.2f}", "dev_macro_f1": report["macro"]["f1"], "dev_core_macro_f1": core})
-        log.info("weight %.2f: dev macro-F1 %.3f, core %s", w, report["macro"]["f1"], "n/a" if core is None else f"{core:.3f}")
+        core = report["averages"].get("core_macro", {}).get("f1")
+        score = core if config.selection_metric == "core_macro_f1" and core is not None else report["macro_f1"]
+        history.append({"epoch": f"w={w:.2f}", "dev_macro_f1": report["macro_f1"], "dev_core_macro_f1": core})
+        log.info("weight %.2f: dev macro-F1 %.3f, core %s", w, report["macro_f1"], "n/a" if core is None else f"{core:.3f}")
         if best is None or score > best[0]:
             best = (score, w, thresholds)
     _, weight, thresholds = best

@@ -80,8 +80,8 @@ def train_tfidf(config: TopicConfig, data: TopicData, resume: bool = False) -> t
     )
     entry = {
         "epoch": 1,
-        "dev_macro_f1": report["macro"]["f1"],
-        "dev_core_macro_f1": report.get("core_macro", {}).get("f1"),
+        "dev_macro_f1": report["macro_f1"],
+        "dev_core_macro_f1": report["averages"].get("core_macro", {}).get("f1"),
     }
     log.info("dev: %s", entry)
     return clf, {"training_seconds": time.perf_counter() - started, "history": [entry], "best_epoch": 1}

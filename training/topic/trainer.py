@@ -9,6 +9,7 @@ from pathlib import Path
 
 from foreign_desk.inference.manifest import write_manifest
 from foreign_desk.inference.topics.base import TopicClassifier
+from foreign_desk.training.metrics import card_rows, write_metrics
 from foreign_desk.training.model_card import ModelCard
 from foreign_desk.training.topic.config import TopicConfig
 from foreign_desk.training.topic.data import TopicData, describe_sources, load_splits
@@ -65,31 +66,35 @@ def train(config: TopicConfig, resume: bool = False) -> Path:
     log.info("split sizes: %s", {s: counts[s]["(articles)"] for s in counts})
     clf, summary = _fit(config, data, resume)
 
-    test_pairs = data.texts("test")
-    proba = clf.predict_proba([{"title": h, "text": b} for h, b in test_pairs])
-    report = multilabel_report(
-        data.y("test"), decide(proba, clf.thresholds, clf.labels), clf.labels, config.core_labels
-    )
+    reports = {}
+    for split in ("dev", "test"):
+        proba = clf.predict_proba([{"title": h, "text": b} for h, b in data.texts(split)])
+        reports[split] = multilabel_report(
+            data.y(split), decide(proba, clf.thresholds, clf.labels), clf.labels, config.core_labels
+        )
+    report = reports["test"]
 
     clf.config.update(
         core_labels=list(config.core_labels),
         split_fingerprint=data.fingerprint,
         training_seconds=round(summary["training_seconds"], 1),
+        training={k: v for k, v in summary.items() if k != "history"},
         training_config=config.model_dump(mode="json"),
     )
     out = Path(config.output_dir)
     _clear_output(out)
     clf.save_pretrained(out)
     rel = str(config.output_dir)
+    unit = {"ensemble": "weight", "minilm": "step"}.get(config.model.kind, "epoch")
     notes = [
         f"Split: train/dev/test {1 - config.data.dev_fraction - config.data.test_fraction:.2f}/"
         f"{config.data.dev_fraction:.2f}/{config.data.test_fraction:.2f}, iterative stratification over labels and "
         f"sources, seed {config.seed}; duplicates (same title, same text, or TF-IDF cosine >= "
         f"{config.data.dedup_similarity}) kept in one split; fingerprint `{data.fingerprint}`.",
         f"Training data fraction used: {config.data.train_fraction:.2f}.",
-        f"Best {'weight' if config.model.kind == 'ensemble' else 'epoch'}: {summary.get('best_epoch')}. Dev history: "
+        f"Best {unit}: {summary.get('best_step', summary.get('best_epoch'))}. Dev history: "
         + "; ".join(
-            f"{'' if config.model.kind == 'ensemble' else 'epoch '}{h['epoch']}: macro-F1 {h['dev_macro_f1']:.3f}"
+            f"{h['epoch'] if unit == 'weight' else f'{unit} ' + str(h.get(unit, 1))}: macro-F1 {h['dev_macro_f1']:.3f}"
             + (f", core {h['dev_core_macro_f1']:.3f}" if h.get("dev_core_macro_f1") is not None else "")
             for h in summary["history"]
         ),
@@ -102,18 +107,18 @@ def train(config: TopicConfig, resume: bool = False) -> Path:
         summary=SUMMARIES[config.model.kind],
         data=describe_sources(config),
         label_counts=counts,
-        metrics=report,
+        metrics=card_rows(report),
         metrics_split="held-out test",
         thresholds=clf.thresholds,
-        hyperparameters=config.model.model_dump(mode="json") | {"seed": config.seed},
+        hyperparameters=config.model.model_dump(mode="json")
+        | (config.training.model_dump(mode="json") if config.training else {})
+        | {"seed": config.seed},
         training_seconds=summary["training_seconds"],
         usage=USAGE.format(path=rel),
         notes=notes,
     ).save(out)
+    write_metrics(out, "topic", config.model.kind, reports["dev"], reports["test"])
     write_manifest(out)
-    log.info(
-        "test macro-F1 %.3f, core macro-F1 %s",
-        report["macro"]["f1"],
-        f"{report['core_macro']['f1']:.3f}" if "core_macro" in report else "n/a",
-    )
+    core = report["averages"].get("core_macro")
+    log.info("test macro-F1 %.3f, core macro-F1 %s", report["macro_f1"], f"{core['f1']:.3f}" if core else "n/a")
     return out

@@ -1,0 +1,88 @@
+"""Transformer stance model: fine-tuned MiniLM encoding each text once and pooling every target's token span."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from pydantic import Field
+
+from foreign_desk.inference.encoder import (
+    BASE_MODEL_NAME,
+    freeze_embeddings,
+    load_base_encoder,
+    load_compact_weights,
+    load_tokenizer,
+    quantize_int8,
+    save_compact_weights,
+)
+from foreign_desk.inference.stance.base import StanceClassifier, StanceModelConfig
+from foreign_desk.inference.stance.encoding import batches, build_windows, collate
+from foreign_desk.inference.stance.network import SpanStanceNet
+from foreign_desk.inference.stance.targets import LABELS, StanceTarget
+
+WEIGHTS_NAME = "model.safetensors"
+
+
+class MiniLMStanceConfig(StanceModelConfig):
+    kind: Literal["minilm"] = "minilm"
+    max_length: int = Field(256, ge=8)
+    head_hidden: int = Field(256, ge=1)
+    pooling: str = "span-mean+sentence-mean"
+
+
+class MiniLMStanceClassifier(StanceClassifier):
+    """Fine-tuned MiniLM encoding each text once and pooling every target's token span."""
+
+    kind = "minilm"
+    config_class = MiniLMStanceConfig
+
+    def __init__(self, model, tokenizer, config: dict[str, Any] | None = None):
+        defaults = {"max_length": 256, "pooling": "span-mean+sentence-mean", "head_hidden": 256}
+        super().__init__({**defaults, **(config or {})})
+        self.model = model
+        self.tokenizer = tokenizer
+
+    @classmethod
+    def build(cls, max_length: int = 256, head_hidden: int = 256, dropout: float = 0.1) -> MiniLMStanceClassifier:
+        """A fresh classifier on the packaged base encoder (word embeddings frozen), ready to fine-tune."""
+        encoder = load_base_encoder()
+        freeze_embeddings(encoder)
+        model = SpanStanceNet(encoder, head_hidden=head_hidden, dropout=dropout)
+        config = {"max_length": max_length, "head_hidden": head_hidden, "dropout": dropout, "base_model": BASE_MODEL_NAME}
+        return cls(model, load_tokenizer(), config)
+
+    @classmethod
+    def _load(
+        cls, model_dir: Path, config: MiniLMStanceConfig, quantize: bool, allow_unverified: bool
+    ) -> MiniLMStanceClassifier:
+        model = SpanStanceNet(load_base_encoder(), head_hidden=config.head_hidden)
+        load_compact_weights(model, model_dir / WEIGHTS_NAME)
+        model.eval()
+        if quantize:
+            model = quantize_int8(model)
+        return cls(model, load_tokenizer(model_dir), config.model_dump(exclude_unset=True))
+
+    def _save_weights(self, model_dir: Path) -> None:
+        save_compact_weights(self.model, model_dir / WEIGHTS_NAME)
+        self.tokenizer.save_pretrained(str(model_dir))
+
+    @torch.no_grad()
+    def logits(self, targets: Sequence[StanceTarget], batch_size: int = 32, share_texts: bool = True) -> torch.Tensor:
+        """Raw logits ``(n, 3)`` (inference only); every distinct text is encoded once for all its targets
+        (``share_texts=False``: once per target, as one-pass-per-target models do)."""
+        windows = build_windows(self.tokenizer, targets, int(self.config["max_length"]), share_texts=share_texts)
+        out = torch.empty((len(targets), len(LABELS)))
+        for group in batches(windows, batch_size):
+            b = collate(group, pad_id=self.tokenizer.pad_token_id or 0)
+            logits = self.model(b.input_ids, b.attention_mask, b.target_window, b.target_mask)
+            out[torch.tensor(b.targets)] = logits.float()
+        return out
+
+    def _predict_proba(self, targets: Sequence[StanceTarget], batch_size: int) -> np.ndarray:
+        self.model.eval()
+        with torch.inference_mode():
+            return torch.softmax(self.logits(targets, batch_size), dim=-1).numpy()

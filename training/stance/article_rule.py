@@ -1,0 +1,334 @@
+"""Training step ``stance_rule``: fit the article-level aggregation rule of a saved stance model.
+
+    foreign-desk train configs/stance-article-rule.yaml
+
+Actors come from ``ActorExtractor.default()``; every labelled actor (shared labels of reuters2017 and agnews_world)
+is matched by name to an extracted one, whose mention probabilities the saved sentence-level classifier gives. Two
+methods are compared by 2-fold cross-validation over the items (halves by a hash of the id; fit on one half, predict
+the other, pool the predictions): a grid over averaging rules (weighting x per-label bias) and a multinomial logistic
+regression over actor features. The better one is refit on all items and written as ``aggregation`` into the
+model's ``config.json`` (where :class:`~foreign_desk.inference.stance.article.ArticleStance` reads it), with the
+manifest regenerated, the model card's article-level section refreshed and the figures in ``rule_metrics.json``.
+
+``benchmarks/stance_article_eval.py`` only evaluates a model's current rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from foreign_desk.inference.stance.article import FEATURES, AggregationRule, actor_features, collect_targets
+from foreign_desk.inference.stance.targets import LABELS
+from foreign_desk.inference.wire import headline_of
+from foreign_desk.training.config_io import read_yaml_mapping, validate
+
+REPO = Path(__file__).resolve().parents[2]
+METRICS_NAME = "rule_metrics.json"
+CHUNK = 64  # items scored per classifier call
+Method = Literal["averaging grid", "logistic"]
+
+
+class ArticleRuleConfig(BaseModel):
+    """``task: stance_rule``: which saved stance model gets a rule, fitted on which labelled articles."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    task: Literal["stance_rule"] = "stance_rule"
+    model_dir: Path = Field(Path("models/stance-minilm"), description="the saved stance model; its config is updated")
+    data_dir: Path = Path("../shared/data")
+    datasets: dict[str, str] = Field(
+        default_factory=lambda: {"reuters2017": "articles.jsonl", "agnews_world": "items.jsonl"},
+        description="dataset folder -> article file; each folder also holds labels.jsonl (actor stances by id)",
+    )
+    limit: int | None = Field(None, gt=0, description="first N labelled items of each dataset (tiny test configs)")
+    methods: list[Method] = Field(default_factory=lambda: ["averaging grid", "logistic"], min_length=1)
+    seed: int = 0
+    batch_size: int = Field(32, ge=1)
+    quantize: bool = False
+    cache: Path | None = Field(None, description="mention probabilities cache (.npz) so a refit needs no model run")
+
+
+def resolve(path: Path) -> Path:
+    """A relative path against the working directory, else against the repository root."""
+    if path.is_absolute() or path.exists():
+        return path
+    return REPO / path
+
+
+def load_config(path: str | Path) -> ArticleRuleConfig:
+    config = validate(ArticleRuleConfig, read_yaml_mapping(path), str(path), "stance_rule config")
+    if not (resolve(config.model_dir) / "config.json").is_file():
+        raise ValueError(f"{path}: model_dir {config.model_dir} is not a saved model directory")
+    for dataset in config.datasets:
+        if not (resolve(config.data_dir) / dataset / "labels.jsonl").is_file():
+            raise ValueError(f"{path}: {config.data_dir}/{dataset}/labels.jsonl not found")
+    return config
+
+
+# --- items: labelled actors with the mention probabilities of the extracted ones ------------------------------------
+
+
+@dataclass
+class Item:
+    dataset: str
+    id: str
+    gold: dict[str, str]  # actor -> stance
+    result: object
+    proba: np.ndarray
+    owners: list
+    pairs: list | None = None
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_items(
+    data: Path,
+    clf,
+    limit: int | None,
+    batch_size: int,
+    cache: dict[str, np.ndarray] | None = None,
+    datasets: dict[str, str] | None = None,
+) -> tuple[list[Item], dict]:
+    """Every labelled item of ``datasets`` (default: reuters2017 and agnews_world) with its extracted actors and the
+    mention probabilities of ``clf``; ``cache`` (chunk key -> probabilities) is read and filled."""
+    from foreign_desk.inference.actors import ActorExtractor
+
+    extractor = ActorExtractor.default()
+    items: list[Item] = []
+    timing = {"extract_s": 0.0, "stance_s": 0.0, "targets": 0, "cached_targets": 0}
+    for dataset, name in (datasets or ArticleRuleConfig().datasets).items():
+        texts = {r["id"]: r for r in read_jsonl(data / dataset / name)}
+        labels = read_jsonl(data / dataset / "labels.jsonl")[:limit]
+        for start in range(0, len(labels), CHUNK):
+            chunk, pending, all_targets = labels[start : start + CHUNK], [], []
+            t0 = time.perf_counter()
+            for label in chunk:
+                rec = texts[label["id"]]
+                result = extractor.extract(rec["text"], headline=headline_of(rec))
+                targets, owners = collect_targets(result)
+                pending.append((label, result, owners, len(all_targets), len(targets)))
+                all_targets.extend(targets)
+            t1 = time.perf_counter()
+            key = f"{dataset}/{start}"
+            if cache is not None and key in cache and len(cache[key]) == len(all_targets):
+                proba = cache[key]
+                timing["cached_targets"] += len(all_targets)
+            else:
+                proba = clf.predict_proba(all_targets, batch_size=batch_size) if all_targets else np.zeros((0, 3))
+                if cache is not None:
+                    cache[key] = np.asarray(proba, dtype=np.float32)
+            timing["extract_s"] += t1 - t0
+            timing["stance_s"] += time.perf_counter() - t1
+            timing["targets"] += len(all_targets)
+            for label, result, owners, offset, n in pending:
+                gold = {a["actor"]: a["stance"] for a in label["actors"]}
+                items.append(Item(dataset, label["id"], gold, result, proba[offset : offset + n], owners))
+            print(f"\r{dataset}: {min(start + CHUNK, len(labels))}/{len(labels)}", end="", file=sys.stderr)
+        print(file=sys.stderr)
+    return items, timing
+
+
+# --- scoring -------------------------------------------------------------------------------------------------------
+
+
+def gold_pairs(item: Item) -> list[tuple[str, np.ndarray | None]]:
+    """(gold stance, mention probabilities of the matching extracted actor or None when it was missed)."""
+    if item.pairs is None:
+        rows_of: dict[int, list[int]] = {}
+        for i, (owner, _) in enumerate(item.owners):
+            rows_of.setdefault(owner, []).append(i)
+        found = {a.name: item.proba[rows_of.get(k, [])] for k, a in enumerate(item.result.actors)}
+        item.pairs = [(stance, found.get(actor)) for actor, stance in item.gold.items()]
+    return item.pairs
+
+
+def score_pairs(pairs: list[tuple[Item, AggregationRule]]) -> dict:
+    """Macro-F1/accuracy over all labelled actors (a missed actor is the wrong label ``missing``) and over the
+    found ones."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    gold, pred, gold_found, pred_found = [], [], [], []
+    for item, rule in pairs:
+        for stance, proba in gold_pairs(item):
+            p = rule.decide(rule.aggregate(proba)) if proba is not None else "missing"
+            gold.append(stance)
+            pred.append(p)
+            if p != "missing":
+                gold_found.append(stance)
+                pred_found.append(p)
+    labels = list(LABELS)
+    return {
+        "pairs": len(gold),
+        "found": len(gold_found),
+        "macro_f1": float(f1_score(gold, pred, labels=labels, average="macro", zero_division=0)),
+        "accuracy": float(accuracy_score(gold, pred)) if gold else 0.0,
+        "macro_f1_found": float(f1_score(gold_found, pred_found, labels=labels, average="macro", zero_division=0)),
+        "accuracy_found": float(accuracy_score(gold_found, pred_found)) if gold_found else 0.0,
+        "per_label_f1": dict(
+            zip(labels, map(float, f1_score(gold, pred, labels=labels, average=None, zero_division=0)), strict=True)
+        ),
+    }
+
+
+def score(items: list[Item], rule: AggregationRule) -> dict:
+    return score_pairs([(item, rule) for item in items])
+
+
+def score_by_dataset(items: list[Item], rule: AggregationRule) -> dict[str, dict]:
+    rows = {ds: score([i for i in items if i.dataset == ds], rule) for ds in dict.fromkeys(i.dataset for i in items)}
+    rows["all"] = score(items, rule)
+    return rows
+
+
+# --- fitting -------------------------------------------------------------------------------------------------------
+
+
+def half(item: Item) -> int:
+    return hashlib.sha256(item.id.encode()).digest()[0] % 2
+
+
+def rule_grid() -> list[AggregationRule]:
+    grid = []
+    neutral = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+    for weighting in ("mean", "confidence"):
+        for neg, neu, pos in itertools.product((0.8, 1.0, 1.25, 1.5, 2.0), neutral, (0.8, 1.0, 1.5, 2.0)):
+            grid.append(AggregationRule(weighting=weighting, bias=(neg, neu, pos)))
+    return grid
+
+
+def fit_grid(items: list[Item], seed: int = 0) -> AggregationRule:
+    return max(rule_grid(), key=lambda r: score(items, r)["macro_f1"])
+
+
+def fit_logistic(items: list[Item], seed: int = 0) -> AggregationRule:
+    """Multinomial logistic regression from actor features to the labelled stance (found actors only), with
+    square-root class weights."""
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = [], []
+    for item in items:
+        for stance, proba in gold_pairs(item):
+            if proba is not None:
+                x.append(actor_features(proba))
+                y.append(LABELS.index(stance))
+    y_arr = np.array(y)
+    counts = np.bincount(y_arr, minlength=len(LABELS)).astype(float)
+    # square root of the "balanced" weights: rare labels count more without flooding the (majority) neutral class
+    weights = {k: float(np.sqrt(counts.sum() / (len(LABELS) * counts[k]))) for k in np.unique(y_arr)}
+    model = LogisticRegression(C=1.0, class_weight=weights, max_iter=3000, random_state=seed).fit(np.array(x), y_arr)
+    coef = np.zeros((len(LABELS), len(FEATURES)))
+    intercept = np.full(len(LABELS), -1e4)  # a label never seen in the labels is never predicted
+    coef[model.classes_] = model.coef_ if len(model.classes_) > 2 else 0.0
+    intercept[model.classes_] = model.intercept_ if len(model.classes_) > 2 else 0.0
+    return AggregationRule(coef=tuple(map(tuple, coef)), intercept=tuple(intercept))
+
+
+METHODS = {"averaging grid": fit_grid, "logistic": fit_logistic}
+
+
+def cross_validate(items: list[Item], fit, seed: int = 0) -> dict[str, dict]:
+    """2-fold CV: rules fitted on one half predict the other; metrics over the pooled held-out predictions."""
+    folds = [[i for i in items if half(i) == k] for k in (0, 1)]
+    held: list[tuple[Item, AggregationRule]] = []
+    for k in (0, 1):
+        rule = fit(folds[1 - k], seed)
+        held.extend((item, rule) for item in folds[k])
+    rows = {ds: score_pairs([(i, r) for i, r in held if i.dataset == ds]) for ds in dict.fromkeys(i.dataset for i in items)}
+    rows["all"] = score_pairs(held)
+    return rows
+
+
+# --- saving --------------------------------------------------------------------------------------------------------
+
+CARD_MARKER = "## Article-level stance"
+
+
+def card_section(model_dir: Path, method: str, cv: dict[str, dict]) -> None:
+    """Replace (or add) the article-level section of the model card with the cross-validated figures."""
+    card = model_dir / "README.md"
+    if not card.is_file():
+        return
+    text = card.read_text(encoding="utf-8")
+    if CARD_MARKER in text:
+        head, _, rest = text.partition(CARD_MARKER)
+        tail = rest.split("\n## ", 1)
+        text = head.rstrip("\n") + ("\n\n## " + tail[1] if len(tail) > 1 else "\n")
+    lines = [
+        CARD_MARKER,
+        "",
+        f"Aggregation rule: {method}, calibrated on the actor stances of reuters2017 + agnews_world (shared labels); "
+        "actors from `ActorExtractor.default()`, missed actors count as wrong. 2-fold cross-validated "
+        "(`foreign-desk train configs/stance-article-rule.yaml`):",
+        "",
+        "| set | actor pairs | found | macro-F1 | accuracy |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    lines += [f"| {k} | {m['pairs']} | {m['found']} | {m['macro_f1']:.3f} | {m['accuracy']:.3f} |" for k, m in cv.items()]
+    head, sep, versions = text.partition("\n## Versions")
+    card.write_text(head.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n" + sep + versions, encoding="utf-8")
+
+
+def save_rule(model_dir: Path, rule: AggregationRule) -> Path:
+    """Write ``rule`` as ``aggregation`` into the model's ``config.json``; returns its path (manifest not touched)."""
+    config_path = model_dir / "config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config["aggregation"] = rule.to_config()
+    config_path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return config_path
+
+
+def fit(items: list[Item], methods: list[str], seed: int = 0) -> tuple[str, AggregationRule, dict[str, Any]]:
+    """Cross-validate ``methods``, refit the best on all items: ``(method, rule, metrics)``."""
+    cv = {name: cross_validate(items, METHODS[name], seed) for name in methods}
+    best = max(cv, key=lambda n: cv[n]["all"]["macro_f1"])
+    rule = METHODS[best](items, seed)
+    metrics = {"method": best, "rule": rule.to_config(), "cv": cv, "in_sample": score_by_dataset(items, rule)}
+    return best, rule, metrics
+
+
+def train(config: ArticleRuleConfig, resume: bool = False) -> Path:
+    """Fit the rule and store it in ``config.model_dir`` (``resume`` has no meaning for this step: it is quick once the
+    mention probabilities are cached)."""
+    from foreign_desk.inference.manifest import write_manifest
+    from foreign_desk.inference.stance import StanceClassifier
+
+    np.random.seed(config.seed)
+    model_dir = resolve(config.model_dir)
+    clf = StanceClassifier.from_pretrained(model_dir, quantize=config.quantize)
+    cache_path = resolve(config.cache) if config.cache is not None else None
+    cache = None
+    if cache_path is not None:
+        cache = dict(np.load(cache_path, allow_pickle=False)) if cache_path.is_file() else {}
+    items, timing = load_items(resolve(config.data_dir), clf, config.limit, config.batch_size, cache, config.datasets)
+    if cache_path is not None:
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache_path, **cache)
+    if not items:
+        raise ValueError("no labelled items to fit the aggregation rule on")
+    method, rule, metrics = fit(items, list(config.methods), config.seed)
+    metrics.update(config=json.loads(config.model_dump_json()), timing=timing, items=len(items))
+    save_rule(model_dir, rule)
+    card_section(model_dir, method, metrics["cv"][method])
+    (model_dir / METRICS_NAME).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    write_manifest(model_dir)
+    all_cv = metrics["cv"][method]["all"]
+    print(f"{method}: 2-fold CV macro-F1 {all_cv['macro_f1']:.3f} over {all_cv['pairs']} actor pairs; rule saved")
+    return model_dir
+
+
+def evaluate(model_dir: Path, split: str = "test", output: Path | None = None, quantize: bool = False) -> dict:
+    """A fitted rule is evaluated by ``benchmarks/stance_article_eval.py``; the model by ``foreign-desk evaluate``."""
+    raise ValueError("evaluate the stance model itself (task 'stance') or run benchmarks/stance_article_eval.py")
