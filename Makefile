@@ -17,6 +17,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/foreign-desk predict samples/sample_dump.txt -o demo-output.jsonl --table
 	@echo "wrote demo-output.jsonl"
+	HF_HUB_OFFLINE=1 $(BIN)/foreign-desk report demo-output.jsonl -o demo-report.html
+	@echo "report: $(CURDIR)/demo-report.html (open it in a browser; it works offline)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -39,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--resume", action="store_true", help="continue an interrupted run: skip the records already in OUT.partial"
     )
     p.add_argument("--table", action="store_true", help="also print a readable table of the results")
+    p.add_argument("--report", metavar="HTML", help="also write the HTML report of the run (as `foreign-desk report`)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -121,6 +122,10 @@ def _run(args: argparse.Namespace, inputs: list[str], out: Path | None, writer: 
         f"in {elapsed:.1f} s ({rate:.1f} articles/s)" + (f" -> {out}" if out else ""),
         file=sys.stderr,
     )
+    if getattr(args, "report", None):
+        from foreign_desk.inference.commands.report import report_after_predict
+
+        return report_after_predict(args, out)
     return 0
 
 

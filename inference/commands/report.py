@@ -66,14 +66,14 @@ def describe(models_dir: str | None, names: list[str]) -> list[dict] | None:
         return None
 
 
-def write(data, out: Path, title: str | None = None) -> int:  # noqa: ANN001 - ReportData, imported lazily
-    """Write the report; an unwritable output is one line on stderr and exit 1."""
+def write(data, out: Path, title: str | None = None, prog: str = "foreign-desk report") -> int:  # noqa: ANN001
+    """Write the report (``data``: a ``ReportData``); an unwritable output is one line on stderr and exit 1."""
     from foreign_desk.inference.report_html import write_report
 
     try:
         write_report(data, out, title=title)
     except OSError as exc:
-        print(f"foreign-desk report: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"{prog}: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     s = data.summary
     print(
@@ -85,10 +85,19 @@ def write(data, out: Path, title: str | None = None) -> int:  # noqa: ANN001 - R
     return 0
 
 
-def write_report_for_records(records: list[dict], out: str | Path, inputs: list[str], models_dir: str | None,
-                             names: list[str]) -> int:  # fmt: skip
-    """For ``predict --report``: the report of records already in memory (no second read of the output)."""
-    from foreign_desk.inference.report_html import LoadedPredictions, build_report
+def report_after_predict(args: argparse.Namespace, out: Path | None) -> int:
+    """``predict ... -o OUT --report HTML``: the report of the finished output file (JSONL, CSV or Parquet, so a
+    resumed run's earlier records are in it too), describing the models the run used."""
+    if out is None:
+        print("foreign-desk predict: error: --report needs -o OUT (the report is read from the output file)",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    from foreign_desk.inference.report_html import build_report, load_predictions
 
-    loaded = LoadedPredictions(records=[(f"record {i + 1}", r) for i, r in enumerate(records)], inputs=list(inputs))
-    return write(build_report(loaded, models=describe(models_dir, names)), Path(out))
+    report = Path(args.report)
+    if report.is_dir():
+        print(f"foreign-desk predict: error: --report {report}: is a directory", file=sys.stderr)
+        return 2
+    loaded = load_predictions([out])
+    data = build_report(loaded, models=describe(args.models, model_names(args)))
+    return write(data, report, prog="foreign-desk predict")

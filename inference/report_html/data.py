@@ -58,14 +58,83 @@ def load_predictions(paths: Iterable[str | Path]) -> LoadedPredictions:
             raise FileNotFoundError(f"{name}: no such file")
         if p.is_dir():
             raise ValueError(f"{name}: is a directory (expected a JSONL file written by `foreign-desk predict`)")
-        if p.suffix.lower() in {".csv", ".parquet", ".pq"}:
-            raise ValueError(f"{name}: the report reads JSONL predictions (run `foreign-desk predict ... -o out.jsonl`)")
+        suffix = p.suffix.lower()
         try:
-            with open(p, encoding="utf-8", errors="replace") as fh:
-                _read_lines(fh, name, loaded)
+            if suffix == ".csv":
+                _read_csv(p, name, loaded)
+            elif suffix in {".parquet", ".pq"}:
+                _read_parquet(p, name, loaded)
+            else:
+                with open(p, encoding="utf-8", errors="replace") as fh:
+                    _read_lines(fh, name, loaded)
         except OSError as exc:
             raise ValueError(f"{name}: cannot read ({exc.strerror or exc})") from exc
     return loaded
+
+
+def _read_csv(path: Path, name: str, loaded: LoadedPredictions) -> None:
+    import csv
+
+    csv.field_size_limit(1 << 30)
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or "id" not in reader.fieldnames:
+            raise ValueError(f"{name}: not a CSV written by `foreign-desk predict` (no 'id' column)")
+        for rowno, row in enumerate(reader, start=2):
+            _add_flat(row, f"{name}:{rowno}", loaded)
+
+
+def _read_parquet(path: Path, name: str, loaded: LoadedPredictions) -> None:
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for a bad file
+        raise ValueError(f"{name}: not a readable Parquet file ({' '.join(str(exc).split())[:200]})") from exc
+    if "id" not in parquet.schema_arrow.names:
+        raise ValueError(f"{name}: not a Parquet file written by `foreign-desk predict` (no 'id' column)")
+    rowno = 0
+    for batch in parquet.iter_batches(batch_size=1024):
+        for row in batch.to_pylist():
+            _add_flat(row, f"{name}:row {rowno}", loaded)
+            rowno += 1
+
+
+def unflatten(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A record from a flat CSV/Parquet row of ``predict`` (``topics`` joined by ';', ``topic_score.<label>``,
+    ``actors_json``, ``warnings`` joined by '; '); a ``<field>_json`` column is parsed back into ``<field>``.
+    Raises ``ValueError`` for a ``*_json`` cell that is not JSON."""
+    record: dict[str, Any] = {}
+    scores: dict[str, float] = {}
+    for key, value in row.items():
+        if value is None or value == "":
+            continue
+        if key.startswith("topic_score."):
+            try:
+                scores[key[len("topic_score.") :]] = float(value)
+            except (TypeError, ValueError):
+                pass
+        elif key.endswith("_json"):
+            try:
+                record[key[: -len("_json")]] = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"column {key}: invalid JSON ({exc.msg})") from exc
+        elif key == "topics":
+            continue
+        elif key == "warnings":
+            record[key] = [w for w in str(value).split("; ") if w]
+        elif key not in record:
+            record[key] = value
+    labels = [label for label in str(row.get("topics") or "").split(";") if label]
+    record["topics"] = {"labels": labels, "scores": scores}
+    return record
+
+
+def _add_flat(row: Mapping[str, Any], where: str, loaded: LoadedPredictions) -> None:
+    try:
+        loaded.records.append((where, unflatten(row)))
+    except ValueError as exc:
+        _problem(loaded, f"{where}: {exc}; row skipped")
 
 
 def _read_lines(lines: Iterable[str], name: str, loaded: LoadedPredictions) -> None:
@@ -226,6 +295,7 @@ def normalize_record(raw: Mapping[str, Any], where: str = "") -> dict[str, Any]:
                     "score": _num(rel.get("score")),
                 }
             )
+    warnings = [w for w in (_text(x) for x in _list(raw.get("warnings"))) if w]
     summary = raw.get("relation_summary")
     day = parse_date(raw.get("date"))
     error = raw.get("error")
@@ -242,6 +312,7 @@ def normalize_record(raw: Mapping[str, Any], where: str = "") -> dict[str, Any]:
         "actors": actors,
         "relations": relations,
         "relation_summary": _relation_summary(summary),
+        "warnings": warnings,
         "error": None if error is None or error == "" else (_text(error) or json.dumps(error)),
     }
 
@@ -263,7 +334,8 @@ def _relation_summary(value: Any) -> list[dict]:
                     break
         if not (holder and target):
             continue
-        counts = {s: int(n) for s in STANCES if (n := _num(row.get(s))) is not None}
+        nested = row.get("counts") if isinstance(row.get("counts"), dict) else row  # {"counts": {"negative": 2, ...}}
+        counts = {s: int(n) for s in STANCES if (n := _num(nested.get(s))) is not None}
         count = _num(row.get("count") if row.get("count") is not None else row.get("n"))
         rows.append(
             {
@@ -272,7 +344,7 @@ def _relation_summary(value: Any) -> list[dict]:
                 "stance": _stance(row.get("stance")),
                 "count": int(count) if count is not None else (sum(counts.values()) or 1),
                 "counts": counts,
-                "score": _num(row.get("score")),
+                "score": _num(row.get("score") if row.get("score") is not None else row.get("mean_score")),
             }
         )
     return rows
@@ -458,6 +530,7 @@ def build_report(
         "first_date": min(days_all) if days_all else None,
         "last_date": max(days_all) if days_all else None,
         "relations": sum(len(rec["relations"]) for rec in articles),
+        "with_warnings": sum(1 for rec in articles if rec["warnings"]),
         "topic_evidence": any(rec["topic_evidence"] for rec in articles),
         "sources": Counter(rec["source"] for rec in articles if rec["source"]).most_common(10),
         "generated": (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),

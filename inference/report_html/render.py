@@ -239,6 +239,8 @@ def article_payload(articles: list[dict]) -> list[dict]:
             item["s"] = a["source"]
         if a["url"]:
             item["u"] = a["url"]
+        if a["warnings"]:
+            item["w"] = a["warnings"]
         scores = {k: _r(v) for k, v in a["topic_scores"].items() if v >= 0.05 or k in a["topics"]}
         if scores:
             item["ts"] = scores

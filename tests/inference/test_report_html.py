@@ -12,7 +12,13 @@ from foreign_desk.inference.cli import main
 from foreign_desk.inference.report_html import build_report, load_predictions, normalize_record
 from foreign_desk.inference.report_html.data import parse_date, period_start, safe_url, time_granularity
 from foreign_desk.inference.report_html.models import describe_model, describe_models
-from foreign_desk.inference.report_html.render import article_payload, articles_block, build_charts, render_html, script_json
+from foreign_desk.inference.report_html.render import (
+    article_payload,
+    articles_block,
+    build_charts,
+    render_html,
+    script_json,
+)
 from tests.inference.report_fixtures import XSS_HEADLINE, XSS_SENTENCE, records, write_jsonl
 
 
@@ -163,6 +169,13 @@ def test_relation_summary_used_when_no_sentence_relations(tmp_path: Path) -> Non
     path.write_text(json.dumps(rec), encoding="utf-8")
     rel = build_report(load_predictions([path])).relations
     assert rel["pairs"][0]["count"] == 3 and rel["pairs"][0]["negative"] == 2
+    # the shape of foreign_desk.inference.relations.relation_summary
+    rec["relation_summary"] = [{"holder": "A", "target": "B", "counts": {"negative": 0, "neutral": 1, "positive": 3},
+                                "stance": "positive", "n": 4, "mean_score": 0.8}]  # fmt: skip
+    path.write_text(json.dumps(rec), encoding="utf-8")
+    data = build_report(load_predictions([path]))
+    assert data.relations["pairs"][0]["count"] == 4 and data.relations["pairs"][0]["positive"] == 3
+    assert data.articles[0]["relation_summary"][0]["score"] == 0.8
 
 
 def test_empty_input_gives_an_empty_report(tmp_path: Path) -> None:
@@ -290,3 +303,68 @@ def test_cli_unwritable_output(pred_file: Path, tmp_path: Path, capsys: pytest.C
     assert code in (1, 2) and err[-1].startswith("foreign-desk report: error:") and "Traceback" not in "\n".join(err)
     assert main(["report", str(pred_file), "-o", str(tmp_path)]) == 2
     assert "is a directory" in capsys.readouterr().err
+
+
+# --- other inputs: CSV / Parquet output of predict, warnings, predict --report ------------------------------------------
+
+
+def _flat_rows() -> list[dict]:
+    from foreign_desk.inference.schema import flatten
+
+    labels = ["diplomacy", "sanctions", "territorial_dispute", "military", "trade"]
+    rows = []
+    for rec in records():
+        row = flatten(rec, labels)
+        if rec.get("date"):
+            row["date"] = rec["date"]
+        rows.append(row)
+    return rows
+
+
+def test_reads_csv_and_parquet_written_by_predict(tmp_path: Path) -> None:
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = _flat_rows()
+    columns = sorted({k for r in rows for k in r})
+    csv_path = tmp_path / "pred.csv"
+    with open(csv_path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    pq_path = tmp_path / "pred.parquet"
+    pq.write_table(pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows]), pq_path)
+    jsonl = build_report(load_predictions([write_jsonl(tmp_path / "pred.jsonl")]))
+    for path in (csv_path, pq_path):
+        data = build_report(load_predictions([path]))
+        assert data.summary["articles"] == 5 and data.summary["errors"] == 1
+        assert sorted(data.topics, key=str) == sorted(jsonl.topics, key=str) and data.actors == jsonl.actors
+        assert data.summary["first_date"] == "2026-03-02"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("title,text\na,b\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no 'id' column"):
+        load_predictions([bad])
+
+
+def test_warnings_are_carried(tmp_path: Path) -> None:
+    rec = {**records()[0], "warnings": ["truncated to 100000 characters"]}
+    path = tmp_path / "w.jsonl"
+    path.write_text(json.dumps(rec), encoding="utf-8")
+    data = build_report(load_predictions([path]))
+    assert data.summary["with_warnings"] == 1
+    assert article_payload(data.articles)[0]["w"] == ["truncated to 100000 characters"]
+
+
+def test_report_after_predict(pred_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from foreign_desk.inference.commands.report import report_after_predict
+
+    args = argparse.Namespace(report=str(tmp_path / "r.html"), models=str(tmp_path), topic_model=None, stance_model=None)
+    assert report_after_predict(args, pred_file) == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "topic-ensemble" in html and "missing" in html  # the models dir given holds no models: said so
+    assert report_after_predict(args, None) == 2
+    assert "--report needs -o OUT" in capsys.readouterr().err

@@ -189,6 +189,7 @@ function articleBody(a) {
   if (a.s) meta.append(" · ", a.s);
   if (a.u) meta.append(" · ", el("a", { href: a.u, target: "_blank", rel: "noopener noreferrer nofollow" }, a.u));
   body.append(meta);
+  for (const warning of a.w || []) body.append(el("p", { class: "meta warn" }, "⚠ " + warning));
 
   // topics and their evidence passages
   body.append(el("h4", {}, "Topics"));
@@ -266,8 +267,11 @@ function articleItem(a) {
   summary.append(el("span", { class: "headline" }, a.h || "(no headline)"));
   for (const t of a.t) summary.append(el("span", { class: "chip topic" }, t));
   const sorted = a.a.slice(0, 6);
-  for (const [name, , stance] of sorted) summary.append(el("span", { class: `chip ${stance || ""}` }, name));
+  for (const [name, , stance] of sorted) {
+    summary.append(el("span", { class: `chip ${stance || ""}${name === state.actor ? " on" : ""}` }, name));
+  }
   if (a.a.length > sorted.length) summary.append(el("span", { class: "muted" }, `+${a.a.length - sorted.length}`));
+  if (a.w && a.w.length) summary.append(el("span", { class: "warn", title: a.w.join("\n") }, "⚠"));
   const details = el("details", { dataset: { id: a.i } }, summary);
   details.addEventListener("toggle", () => {
     if (details.open && !details.dataset.built) {
