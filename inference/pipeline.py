@@ -25,6 +25,9 @@ from foreign_desk.inference.wire import RecordError, as_article, sanitize_articl
 
 log = logging.getLogger(__name__)
 
+DEFAULT_RELATION_MODEL = "relations-pairs"
+"""The relation model :meth:`Pipeline.from_pretrained` loads when it is in the models folder."""
+
 __all__ = ["DEFAULT_STANCE_MODEL", "DEFAULT_TOPIC_MODEL", "ArticleResult", "Pipeline", "TopicResult"]
 
 
@@ -42,6 +45,7 @@ class ArticleResult:
     headline: str = ""
     topics: TopicResult = field(default_factory=TopicResult)
     actors: list[ActorStance] = field(default_factory=list)
+    relations: list[Any] = field(default_factory=list)  # foreign_desk.inference.relations.Relation, sentence order
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -51,6 +55,8 @@ class ArticleResult:
             "headline": self.headline,
             "topics": {"labels": list(self.topics.labels), "scores": dict(self.topics.scores)},
             "actors": [a.to_dict() for a in self.actors],
+            "relations": [r.to_dict() for r in self.relations],
+            "relation_summary": _relation_summary(self.relations),
             "warnings": list(self.warnings),
             "error": self.error,
         }
@@ -67,8 +73,10 @@ class Pipeline:
         topic_model: TopicClassifier,
         stance_model: StanceClassifier,
         extractor: ActorExtractor | None = None,
+        relation_model: Any | None = None,
     ) -> None:
         self.topic_model = topic_model
+        self.relation_model = relation_model  # optional RelationModel: directed holder -> target stance
         self.stance_model = stance_model
         self.stance = ArticleStance(stance_model)
         self.extractor = extractor or ActorExtractor.default()
@@ -82,12 +90,14 @@ class Pipeline:
         quantize: bool = False,
         actors_files: Sequence[str | Path] = (),
         allow_unverified: bool = False,
+        relation_model: str | None = DEFAULT_RELATION_MODEL,
     ) -> Pipeline:
         """Load the topic and stance models from ``models_dir`` (default: the committed models).
 
         ``topic_model``/``stance_model`` are directory names inside ``models_dir`` or paths; ``quantize`` selects the
         int8 path of the transformer models; ``actors_files`` are user gazetteer files added to the shipped one;
-        ``allow_unverified`` loads model directories without ``manifest.json`` (with a warning).
+        ``allow_unverified`` loads model directories without ``manifest.json`` (with a warning); ``relation_model``
+        (directed holder -> target stance) is loaded when that directory exists (``None``: no relations).
         """
         root = Path(models_dir) if models_dir is not None else default_models_dir()
 
@@ -101,10 +111,21 @@ class Pipeline:
         extractor = (
             ActorExtractor(user_files=[Path(p) for p in actors_files]) if actors_files else ActorExtractor.default()
         )
+        stance = StanceClassifier.from_pretrained(resolve(stance_model), quantize=quantize, allow_unverified=allow_unverified)
+        relations = None
+        relation_dir = Path(relation_model) if relation_model and Path(relation_model).is_dir() else root / (relation_model or "")
+        if relation_model and (relation_dir / "config.json").is_file():
+            from foreign_desk.inference.relations import RelationModel
+
+            relations = RelationModel.from_pretrained(relation_dir, quantize=quantize, allow_unverified=allow_unverified)
+            if resolve(stance_model).name == relations.config.get("encoder_model") and hasattr(stance, "tokenizer"):
+                stance.model_dir = resolve(stance_model)
+                relations.attach(stance)  # one encoder for both: the relation step reuses the stance pass
         return cls(
             TopicClassifier.from_pretrained(resolve(topic_model), quantize=quantize, allow_unverified=allow_unverified),
-            StanceClassifier.from_pretrained(resolve(stance_model), quantize=quantize, allow_unverified=allow_unverified),
+            stance,
             extractor,
+            relations,
         )
 
     @property
@@ -163,17 +184,31 @@ class Pipeline:
         in one classifier call)."""
         topics = self.topic_model.predict(list(articles))
         actors = [self.extractor.extract(a.text, headline=a.headline) for a in articles]
-        stances = self.stance.predict(actors)
+        if self.relation_model is not None:
+            with self.relation_model.reuse_states():  # the relation step reuses the stance pass's encoder states
+                stances = self.stance.predict(actors)
+                relations = self.relation_model.predict(actors)
+        else:
+            stances, relations = self.stance.predict(actors), [[] for _ in actors]
         return [
             ArticleResult(
                 id=article.id,
                 headline=article.headline,
                 topics=TopicResult(labels=list(t.labels), scores=dict(t.scores)),
                 actors=actor_stances,
+                relations=article_relations,
                 warnings=list(article.warnings),
             )
-            for article, t, actor_stances in zip(articles, topics, stances, strict=True)
+            for article, t, actor_stances, article_relations in zip(articles, topics, stances, relations, strict=True)
         ]
+
+
+def _relation_summary(relations: Sequence[Any]) -> list[dict[str, Any]]:
+    if not relations:
+        return []
+    from foreign_desk.inference.relations import relation_summary
+
+    return relation_summary(relations)
 
 
 def _one_line(message: str, limit: int = 500) -> str:

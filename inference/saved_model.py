@@ -37,6 +37,7 @@ KIND_MODULES: dict[tuple[str, str], str] = {
     ("topic", "ensemble"): "foreign_desk.inference.topics.ensemble",
     ("stance", "tfidf"): "foreign_desk.inference.stance.tfidf",
     ("stance", "minilm"): "foreign_desk.inference.stance.minilm",
+    ("relations", "pairs"): "foreign_desk.inference.relations.model",
 }
 
 

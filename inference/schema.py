@@ -4,6 +4,8 @@ Spark returns (:data:`SPARK_SCHEMA`) and CSV/Parquet flatten to one row (:func:`
 ```
 {"id", "headline", "topics": {"labels", "scores"},
  "actors": [{"actor", "type", "affiliation", "mentions", "stance", "scores", "evidence": [{"sentence", "stance", "score"}]}],
+ "relations": [{"holder", "target", "stance", "holder_text", "target_text", "sentence", "score"}],
+ "relation_summary": [{"holder", "target", "counts": {stance: n}, "stance", "n", "mean_score"}],
  "warnings": ["truncated to ... characters", ...], "error"}
 ```
 """
@@ -53,12 +55,37 @@ ACTOR = Struct(
     )
 )
 TOPICS = Struct((("labels", Array("string")), ("scores", Map("string", "double"))))
+RELATION = Struct(
+    (
+        ("holder", "string"),
+        ("target", "string"),
+        ("stance", "string"),
+        ("holder_text", "string"),
+        ("target_text", "string"),
+        ("sentence", "string"),
+        ("score", "double"),
+    )
+)
+"""One directed holder -> target relation found in a sentence (canonical actor names, mention texts verbatim)."""
+RELATION_SUMMARY = Struct(
+    (
+        ("holder", "string"),
+        ("target", "string"),
+        ("counts", Map("string", "int")),
+        ("stance", "string"),
+        ("n", "int"),
+        ("mean_score", "double"),
+    )
+)
+"""The article's relations aggregated per (holder, target): counts by stance, majority stance, mean score."""
 RECORD = Struct(
     (
         ("id", "string"),
         ("headline", "string"),
         ("topics", TOPICS),
         ("actors", Array(ACTOR)),
+        ("relations", Array(RELATION)),
+        ("relation_summary", Array(RELATION_SUMMARY)),
         ("warnings", Array("string")),
         ("error", "string"),
     )
@@ -87,7 +114,8 @@ SPARK_SCHEMA = ", ".join(f"{name} {spark_type(t)}" for name, t in RECORD.fields)
 def flat_columns(topic_labels: Sequence[str]) -> list[tuple[str, str]]:
     """``(column, type)`` of the flat row, in order: scalars as they are; ``topics`` as the labels joined by ';'
     plus a ``topic_score.<label>`` column per label; ``actors`` as ``Name (stance)`` joined by '; ' plus
-    ``actors_json`` with the full actor records; ``warnings`` joined by '; '."""
+    ``actors_json`` with the full actor records; ``relations`` as ``Holder -> Target (stance)`` joined by '; ' plus
+    ``relations_json``; ``relation_summary`` as ``Holder -> Target (stance xN)``; ``warnings`` joined by '; '."""
     columns: list[tuple[str, str]] = []
     for name, t in RECORD.fields:
         if t == TOPICS:
@@ -95,6 +123,10 @@ def flat_columns(topic_labels: Sequence[str]) -> list[tuple[str, str]]:
             columns += [(f"topic_score.{label}", "double") for label in topic_labels]
         elif t == Array(ACTOR):
             columns += [(name, "string"), (f"{name}_json", "string")]
+        elif t == Array(RELATION):
+            columns += [(name, "string"), (f"{name}_json", "string")]
+        elif t == Array(RELATION_SUMMARY):
+            columns.append((name, "string"))
         elif t == Array("string"):
             columns.append((name, "string"))
         elif isinstance(t, str):
@@ -120,6 +152,12 @@ def flatten(record: dict[str, Any], topic_labels: Sequence[str]) -> dict[str, An
             actors = value or []
             row[name] = "; ".join(f"{a['actor']} ({a['stance']})" for a in actors)
             row[f"{name}_json"] = json.dumps(actors, ensure_ascii=False)
+        elif t == Array(RELATION):
+            relations = value or []
+            row[name] = "; ".join(f"{r['holder']} -> {r['target']} ({r['stance']})" for r in relations)
+            row[f"{name}_json"] = json.dumps(relations, ensure_ascii=False)
+        elif t == Array(RELATION_SUMMARY):
+            row[name] = "; ".join(f"{r['holder']} -> {r['target']} ({r['stance']} x{r['n']})" for r in value or [])
         elif t == Array("string"):
             row[name] = "; ".join(value or [])
         else:

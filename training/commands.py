@@ -24,6 +24,7 @@ TASK_MODULES = {
     "topic": "foreign_desk.training.topic",
     "stance": "foreign_desk.training.stance",
     "stance_rule": "foreign_desk.training.stance.article_rule",  # the article-level aggregation rule of a stance model
+    "relations": "foreign_desk.training.relations",  # directed holder -> target stance between actors
 }
 
 

@@ -1,0 +1,146 @@
+"""Directed holder -> target stance: the decision and summary logic, the output schema, the committed model on
+hand-written sentences (reported speech, passive voice, quotes) and the reuse of the stance pass's encoder states."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from foreign_desk.inference.relations import LABELS, Relation, RelationModel, relation_summary
+from foreign_desk.inference.relations.model import decide
+from foreign_desk.inference.schema import RECORD, flat_columns, flatten, problems
+
+REPO = Path(__file__).resolve().parents[2]
+MODEL_DIR = REPO / "models" / "relations-pairs"
+
+# Written for these tests (no third-party text); none of them is in the training supplement.
+CASES = [
+    # passive voice: the holder follows "by"
+    ("Japan was criticised by China over its wartime history.", "China", "Japan", "negative"),
+    ("Ethiopia was congratulated by the African Union on the peace deal.", "African Union", "Ethiopia", "positive"),
+    ("Taiwan has been threatened by Beijing with new military drills.", "China", "Taiwan", "negative"),
+    # reported speech
+    ("The French government said it strongly condemned Russia's attack.", "France", "Russia", "negative"),
+    ("Beijing praised Pakistan for its support, according to state media.", "China", "Pakistan", "positive"),
+    ("Iran said on Sunday it was ready to restore ties with Saudi Arabia.", "Iran", "Saudi Arabia", "positive"),
+    ("According to Tokyo, North Korea fired a missile over Japan on Tuesday.", "North Korea", "Japan", "negative"),
+    # quotes
+    ('"We will defend ourselves against any aggression by Iran," Israel\'s prime minister said.', "Israel", "Iran",
+     "negative"),
+    ('"India is a true friend," the Russian foreign minister told reporters.', "Russia", "India", "positive"),
+    ('"The sanctions imposed by Washington are illegal," a Venezuelan official said.', "Venezuela", "United States",
+     "negative"),
+]  # fmt: skip
+
+
+def rel(holder, target, stance, score=0.9, sentence="s"):
+    return Relation(holder, target, stance, holder, target, sentence, score)
+
+
+def test_decide_keeps_the_stronger_direction_per_actor_pair():
+    pairs = [(0, 1), (1, 0), (0, 2), (2, 0)]
+    proba = np.array(
+        [[0.2, 0.7, 0.05, 0.05], [0.6, 0.2, 0.1, 0.1], [0.9, 0.05, 0.03, 0.02], [0.95, 0.02, 0.02, 0.01]]
+    )
+    kept = decide(pairs, proba, keys=["A", "B", "C"], threshold=0.5)
+    assert [(i, j) for i, j, _ in kept] == [(0, 1)]  # A -> B; A/C below the threshold
+    assert decide(pairs, proba, keys=["A", "B", "C"], threshold=0.05)[1][:2] == (0, 2)
+
+
+def test_relation_summary_counts_by_stance():
+    summary = relation_summary(
+        [rel("China", "United States", "negative", 0.9), rel("China", "United States", "negative", 0.7),
+         rel("China", "United States", "positive", 0.5), rel("Japan", "China", "neutral", 0.4)]
+    )  # fmt: skip
+    top = summary[0]
+    assert (top["holder"], top["target"], top["stance"], top["n"]) == ("China", "United States", "negative", 3)
+    assert top["counts"] == {"negative": 2, "neutral": 0, "positive": 1}
+    assert top["mean_score"] == pytest.approx(0.7)
+    assert summary[1]["holder"] == "Japan"
+
+
+def test_schema_and_flat_columns():
+    relations = [rel("China", "United States", "negative").to_dict()]
+    record = {
+        "id": "a", "headline": "", "topics": {"labels": [], "scores": {}, "evidence": {}}, "actors": [],
+        "relations": relations, "relation_summary": relation_summary(relations), "warnings": [], "error": None,
+    }  # fmt: skip
+    record = {name: record.get(name) for name in RECORD.names}
+    assert problems(record) == []
+    names = [c for c, _ in flat_columns([])]
+    assert {"relations", "relations_json", "relation_summary"} <= set(names)
+    row = flatten(record, [])
+    assert row["relations"] == "China -> United States (negative)"
+    assert json.loads(row["relations_json"])[0]["holder"] == "China"
+    assert row["relation_summary"] == "China -> United States (negative x1)"
+
+
+needs_model = pytest.mark.skipif(not (MODEL_DIR / "config.json").is_file(), reason="models/relations-pairs missing")
+
+
+@pytest.fixture(scope="module")
+def relations():
+    import torch
+
+    torch.set_num_threads(1)
+    from foreign_desk.inference.actors import ActorExtractor
+
+    model = RelationModel.from_pretrained(MODEL_DIR)
+    extractor = ActorExtractor.default()
+    return lambda text: model.predict([extractor.extract(text)])[0]
+
+
+@needs_model
+def test_saved_model_loads_through_the_seam():
+    model = RelationModel.from_pretrained(MODEL_DIR)
+    assert model.config["labels"] == list(LABELS)
+    for name in ("config.json", "manifest.json", "README.md", "metrics.json", "head.safetensors"):
+        assert (MODEL_DIR / name).is_file(), name
+
+
+@needs_model
+def test_hand_written_sentences(relations):
+    """Reported speech, passive voice and quotes: the holder, the target and the polarity of each sentence."""
+    right, wrong = 0, []
+    for text, holder, target, stance in CASES:
+        got = [(r.holder, r.target, r.stance) for r in relations(text)]
+        if (holder, target, stance) in got:
+            right += 1
+        else:
+            wrong.append((text, got))
+    assert right >= 8, wrong
+
+
+@needs_model
+def test_relation_record_fields(relations):
+    text, holder, target, _ = CASES[0]
+    found = [r for r in relations(text) if (r.holder, r.target) == (holder, target)]
+    assert found
+    d = found[0].to_dict()
+    assert list(d) == ["holder", "target", "stance", "holder_text", "target_text", "sentence", "score"]
+    assert d["sentence"] == text and d["holder_text"] in text and d["target_text"] in text
+    assert 0.0 < d["score"] <= 1.0
+
+
+@needs_model
+def test_no_relation_without_two_actors(relations):
+    assert relations("China said on Monday it would raise interest rates.") == []
+
+
+@needs_model
+def test_pipeline_reuses_the_stance_pass():
+    from foreign_desk.inference import Pipeline
+
+    pipe = Pipeline.from_pretrained()
+    assert pipe.relation_model is not None
+    assert pipe.relation_model.encoder is pipe.stance_model.model.encoder
+    results = pipe.predict([CASES[0][0], CASES[3][0]])
+    assert pipe.relation_model.encoded == 0 and pipe.relation_model.reused == 2
+    record = results[0].to_dict()
+    assert problems(record) == []
+    assert record["relations"] and record["relation_summary"][0]["holder"] == record["relations"][0]["holder"]
+    plain = Pipeline(pipe.topic_model, pipe.stance_model, pipe.extractor).predict([CASES[0][0]])[0].to_dict()
+    assert plain["relations"] == [] and plain["relation_summary"] == []
