@@ -83,6 +83,20 @@ def describe(exc: BaseException) -> tuple[int, str]:
     return 1, one_line(f"internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)")
 
 
+OUTPUT_ARGUMENTS = ("output", "report")  # file outputs of any command (``-o``, ``predict --report``)
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Every file output a command was given is checked before its work starts (a folder, a parent that is a file,
+    a read-only folder), whatever the command."""
+    from foreign_desk.inference.atomic import check_output_path
+
+    for name in OUTPUT_ARGUMENTS:
+        value = getattr(args, name, None)
+        if isinstance(value, str | os.PathLike) and str(value) != "-":
+            check_output_path(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command. An expected failure ends it with one line on stderr and exit code 1 or 2 (see
     :func:`describe`), never a traceback; ``-v`` adds the traceback."""
@@ -94,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
+        _check_outputs(args)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

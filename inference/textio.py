@@ -61,10 +61,12 @@ def scrub_surrogates(text: str) -> tuple[str, int]:
 
 def binary_reason(head: bytes) -> str | None:
     """Why the first bytes of a stream look like binary data (``"a PDF document"``...), or ``None`` for text."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 text with its byte-order mark (NUL bytes are normal there)
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
             return f"binary file ({what})"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head:
         return "binary or non-text file (contains NUL bytes)"
     if head and sum(head.count(bytes([b])) for b in _CONTROL_BYTES) > 0.05 * len(head):
         return "binary or non-text file (too many control bytes)"
@@ -86,14 +88,9 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
                     raise ValueError(f"{name}: not valid UTF-16 text despite its byte-order mark ({exc})") from exc
             data = data[len(bom) :]
             break
-    head = data[:8192]
-    for magic, what in _MAGIC.items():
-        if head.startswith(magic):
-            raise ValueError(f"{name}: binary file ({what}), not a text dump")
-    if b"\x00" in head:
-        raise ValueError(f"{name}: binary or non-text file (contains NUL bytes), not a text dump")
-    if head and sum(head.count(bytes([b])) for b in _CONTROL_BYTES) > 0.05 * len(head):
-        raise ValueError(f"{name}: binary or non-text file (too many control bytes), not a text dump")
+    reason = binary_reason(data[:8192])
+    if reason is not None:
+        raise ValueError(f"{name}: {reason}, not a text dump")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

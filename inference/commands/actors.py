@@ -4,7 +4,9 @@ INPUT is read like ``foreign-desk predict`` reads it (:mod:`foreign_desk.inferen
 ``{"id", "text"[, "headline" or "title"]}``, CSV/Parquet with the same columns, raw Reuters-style dumps (segmented
 into articles), directories or globs; ``-`` reads stdin. Each output line is ``{"id", "actors": [...]}`` with mention
 offsets into the article's ``full_text`` (``headline + "\\n\\n" + text`` as read, or ``text`` without a headline), or
-``{"id", "error": "..."}`` for a record that cannot be read or analysed; the other records are still processed.
+``{"id", "error": "..."}`` for a record that cannot be read or analysed; the other records are still processed. A
+record that had to be changed to be processed safely (a body over the size limit, lone surrogates) also carries
+``"warnings": [...]``.
 """
 
 from __future__ import annotations

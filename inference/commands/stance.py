@@ -9,6 +9,7 @@ only once complete (written beside it, then renamed).
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import sys
@@ -16,7 +17,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from foreign_desk.inference.atomic import atomic_output
+from foreign_desk.inference.atomic import atomic_output, check_output_path, json_line
+from foreign_desk.inference.textio import scrub_surrogates
+from foreign_desk.inference.wire import MAX_TEXT_CHARS
 
 log = logging.getLogger(__name__)
 CHUNK = 512  # records predicted (and written) at a time
@@ -45,13 +48,21 @@ def parse_record(line: str, number: int) -> tuple[Any, Any]:
     """``(id, StanceTarget)`` or ``(id, error message)`` for one input line."""
     from foreign_desk.inference.stance.targets import TargetError, as_target
 
+    if scrub_surrogates(line)[1]:  # bytes that are not UTF-8, kept as surrogates by the reader
+        return None, f"line {number}: not valid UTF-8"
     try:
         rec = json.loads(line)
     except json.JSONDecodeError as exc:
         return None, f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return None, f"line {number}: JSON nested too deeply"
     if not isinstance(rec, dict):
         return None, f"line {number}: expected a JSON object, got {type(rec).__name__}"
     rid = rec.get("id")
+    if isinstance(rec.get("text"), str):  # a JSON "\ud800": one U+FFFD each, so the offsets still hold
+        if len(rec["text"]) > MAX_TEXT_CHARS:
+            return rid, f"line {number}: text longer than {MAX_TEXT_CHARS} characters"
+        rec["text"] = scrub_surrogates(rec["text"])[0]
     missing = [k for k in REQUIRED if k not in rec]
     if missing:
         return rid, f"line {number}: missing field(s): {', '.join(missing)}"
@@ -91,7 +102,7 @@ def stance_records(lines: Iterable[str], classifier, batch_size: int = 32) -> It
 def _write(records: Iterable[dict[str, Any]], fh: IO[str]) -> tuple[int, int]:
     ok = bad = 0
     for rec in records:
-        fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        fh.write(json_line(rec))
         if "error" in rec:
             bad += 1
             log.warning("record %s: %s", rec.get("id"), rec["error"])
@@ -107,16 +118,22 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--batch-size must be >= 1")
     if args.input != "-" and not Path(args.input).is_file():
         raise FileNotFoundError(f"input not found: {args.input}")
+    check_output_path(args.output or None)  # before the model loads: a bad -o fails at once
     classifier = StanceClassifier.from_pretrained(
         args.model, quantize=args.int8, allow_unverified=args.allow_unverified
     )
-    source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")  # noqa: SIM115
+    # undecodable bytes become surrogates, so one bad line is an error record and the others are still scored
+    source = (
+        io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+        if args.input == "-"
+        else open(args.input, encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
+    )
     try:
         records = stance_records(source, classifier, args.batch_size)
         with atomic_output(args.output or None) as fh:
             ok, bad = _write(records, fh)
     finally:
-        if source is not sys.stdin:
+        if args.input != "-":
             source.close()
     log.info("stance: %d target(s) scored, %d error(s)", ok, bad)
     return 0

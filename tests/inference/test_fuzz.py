@@ -73,7 +73,7 @@ def pipeline():
 
 
 def test_hostile_texts_through_the_pipeline(pipeline) -> None:
-    @settings(FUZZ, max_examples=8)
+    @settings(FUZZ, max_examples=5, deadline=None)  # model time varies with the machine; the benchmark times it
     @given(article_texts())
     def check(item: tuple[str, str]) -> None:
         result = pipeline.predict([{"id": "x", "headline": item[0], "text": item[1]}])[0]
