@@ -34,6 +34,9 @@ class Article:
     credits: list[str] = field(default_factory=list)
     text: str = ""
     span: tuple[int, int] | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    """Fields of the input record passed through to the output unchanged (``date``, ``source``, ``url``: see
+    :data:`foreign_desk.inference.wire.PASSTHROUGH_FIELDS`); not part of the segmentation record."""
     warnings: list[str] = field(default_factory=list)
     """What was changed to make the article safe to process (``"truncated to N characters"``...); not part of the
     segmentation record (``to_dict`` leaves it out while it is empty)."""
@@ -61,6 +64,8 @@ class Article:
         data["span"] = list(self.span) if self.span is not None else None
         if not self.warnings:
             del data["warnings"]
+        if not self.meta:
+            del data["meta"]
         return data
 
     @classmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from foreign_desk.inference.readers import InputRecord, record_to_article
 from foreign_desk.inference.stance import ActorStance, StanceClassifier
 from foreign_desk.inference.stance.article import ArticleStance
 from foreign_desk.inference.topics import TopicClassifier
-from foreign_desk.inference.wire import RecordError, as_article, sanitize_article
+from foreign_desk.inference.wire import PASSTHROUGH_FIELDS, RecordError, as_article, sanitize_article
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ __all__ = ["DEFAULT_STANCE_MODEL", "DEFAULT_TOPIC_MODEL", "ArticleResult", "Pipe
 class TopicResult:
     labels: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """For each predicted label, the passages that carried it: ``[{"text", "score"}]``, verbatim, highest first."""
 
 
 @dataclass
@@ -48,12 +50,18 @@ class ArticleResult:
     relations: list[Any] = field(default_factory=list)  # foreign_desk.inference.relations.Relation, sentence order
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)  # input fields passed through: date, source, url
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "headline": self.headline,
-            "topics": {"labels": list(self.topics.labels), "scores": dict(self.topics.scores)},
+            **{key: self.meta.get(key) for key in PASSTHROUGH_FIELDS},
+            "topics": {
+                "labels": list(self.topics.labels),
+                "scores": dict(self.topics.scores),
+                "evidence": {k: [dict(e) for e in v] for k, v in self.topics.evidence.items()},
+            },
             "actors": [a.to_dict() for a in self.actors],
             "relations": [r.to_dict() for r in self.relations],
             "relation_summary": _relation_summary(self.relations),
@@ -175,6 +183,7 @@ class Pipeline:
                             id=article.id,
                             headline=article.headline,
                             warnings=list(article.warnings),
+                            meta=dict(article.meta),
                             error=_one_line(f"{type(one_exc).__name__}: {one_exc}"),
                         )
         return [results[i] for i in range(len(records))]
@@ -183,24 +192,58 @@ class Pipeline:
         """Three calls for the batch: topics, actors, and the stance toward every actor (all mentions of the batch
         in one classifier call)."""
         topics = self.topic_model.predict(list(articles))
-        actors = [self.extractor.extract(a.text, headline=a.headline) for a in articles]
+        found = [self.extractor.extract(a.text, headline=a.headline) for a in articles]
+        bounded = [_bound_mentions(result) for result in found]  # what the per-mention models read
+        actors = [result for result, _ in bounded]
+        notes = [note for _, note in bounded]
         if self.relation_model is not None:
             with self.relation_model.reuse_states():  # the relation step reuses the stance pass's encoder states
                 stances = self.stance.predict(actors)
                 relations = self.relation_model.predict(actors)
         else:
             stances, relations = self.stance.predict(actors), [[] for _ in actors]
+        for result, note, actor_stances in zip(found, notes, stances, strict=True):
+            if note is not None:  # a sample of the mentions was read; the counts stay the true ones
+                for actor, stance in zip(result.actors, actor_stances, strict=True):
+                    stance.mentions = len(actor.mentions)
         return [
             ArticleResult(
                 id=article.id,
                 headline=article.headline,
-                topics=TopicResult(labels=list(t.labels), scores=dict(t.scores)),
+                topics=TopicResult(labels=list(t.labels), scores=dict(t.scores), evidence=dict(t.evidence)),
                 actors=actor_stances,
                 relations=article_relations,
-                warnings=list(article.warnings),
+                warnings=list(article.warnings) + ([note] if note else []),
+                meta=dict(article.meta),
             )
-            for article, t, actor_stances, article_relations in zip(articles, topics, stances, relations, strict=True)
+            for article, t, actor_stances, article_relations, note in zip(
+                articles, topics, stances, relations, notes, strict=True
+            )
         ]
+
+
+MAX_STANCE_MENTIONS = 128
+"""The most mentions of one article whose sentences the stance (and relation) model reads (a wire story has ~20): a
+text crafted with thousands of mentions would otherwise cost one transformer window each."""
+
+
+def _bound_mentions(result: Any) -> tuple[Any, str | None]:
+    """``result`` with at most :data:`MAX_STANCE_MENTIONS` mentions, taken fairly (the first of every actor, then the
+    second...), and a warning saying so; ``result`` itself and ``None`` when it has no more."""
+    total = sum(len(actor.mentions) for actor in result.actors)
+    if total <= MAX_STANCE_MENTIONS:
+        return result, None
+    keep = [0] * len(result.actors)
+    budget, depth = MAX_STANCE_MENTIONS, 0
+    while budget > 0:
+        for k, actor in enumerate(result.actors):
+            if budget > 0 and depth < len(actor.mentions):
+                keep[k] += 1
+                budget -= 1
+        depth += 1
+    actors = [replace(actor, mentions=actor.mentions[:n]) for actor, n in zip(result.actors, keep, strict=True)]
+    note = f"stance read {MAX_STANCE_MENTIONS} of {total} actor mentions"
+    return replace(result, actors=actors), note
 
 
 def _relation_summary(relations: Sequence[Any]) -> list[dict[str, Any]]:

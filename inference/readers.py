@@ -23,7 +23,7 @@ from typing import IO
 
 from foreign_desk.inference.article import Article
 from foreign_desk.inference.textio import binary_reason
-from foreign_desk.inference.wire import HEADLINE_KEYS, RecordError, as_article, sanitize_article
+from foreign_desk.inference.wire import HEADLINE_KEYS, PASSTHROUGH_FIELDS, RecordError, as_article, sanitize_article
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 CSV_SUFFIXES = {".csv"}
@@ -313,7 +313,7 @@ def _parquet_records(path: str) -> Iterator[InputRecord]:
         raise ValueError(f"{path}: not a readable Parquet file ({exc})") from exc
     if "text" not in parquet.schema_arrow.names:
         raise ValueError(f"{path}: Parquet input needs a 'text' column (and optionally 'title'/'headline', 'id')")
-    columns = [c for c in ("id", *HEADLINE_KEYS, "text") if c in parquet.schema_arrow.names]
+    columns = [c for c in ("id", *HEADLINE_KEYS, "text", *PASSTHROUGH_FIELDS) if c in parquet.schema_arrow.names]
     rowno = 0
     for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=columns):
         for row in batch.to_pylist():

@@ -2,7 +2,7 @@
 Spark returns (:data:`SPARK_SCHEMA`) and CSV/Parquet flatten to one row (:func:`flat_columns`, :func:`flatten`).
 
 ```
-{"id", "headline", "topics": {"labels", "scores"},
+{"id", "headline", "topics": {"labels", "scores", "evidence": {label: [{"text", "score"}]}},
  "actors": [{"actor", "type", "affiliation", "mentions", "stance", "scores", "evidence": [{"sentence", "stance", "score"}]}],
  "relations": [{"holder", "target", "stance", "holder_text", "target_text", "sentence", "score"}],
  "relation_summary": [{"holder", "target", "counts": {stance: n}, "stance", "n", "mean_score"}],
@@ -36,7 +36,7 @@ class Array:
 @dataclass(frozen=True)
 class Map:
     key: str
-    value: str
+    value: Type
 
 
 Type = Union[str, Struct, Array, Map]  # noqa: UP007 - a runtime alias referenced by the dataclasses above
@@ -54,7 +54,10 @@ ACTOR = Struct(
         ("evidence", Array(EVIDENCE)),
     )
 )
-TOPICS = Struct((("labels", Array("string")), ("scores", Map("string", "double"))))
+TOPIC_EVIDENCE = Struct((("text", "string"), ("score", "double")))
+TOPICS = Struct(
+    (("labels", Array("string")), ("scores", Map("string", "double")), ("evidence", Map("string", Array(TOPIC_EVIDENCE))))
+)
 RELATION = Struct(
     (
         ("holder", "string"),
@@ -82,6 +85,9 @@ RECORD = Struct(
     (
         ("id", "string"),
         ("headline", "string"),
+        ("date", "string"),
+        ("source", "string"),
+        ("url", "string"),
         ("topics", TOPICS),
         ("actors", Array(ACTOR)),
         ("relations", Array(RELATION)),
@@ -100,7 +106,7 @@ def spark_type(t: Type) -> str:
     if isinstance(t, Array):
         return f"array<{spark_type(t.item)}>"
     if isinstance(t, Map):
-        return f"map<{t.key}, {t.value}>"
+        return f"map<{t.key}, {spark_type(t.value)}>"
     return "struct<" + ", ".join(f"{name}: {spark_type(sub)}" for name, sub in t.fields) + ">"
 
 
@@ -113,7 +119,7 @@ SPARK_SCHEMA = ", ".join(f"{name} {spark_type(t)}" for name, t in RECORD.fields)
 
 def flat_columns(topic_labels: Sequence[str]) -> list[tuple[str, str]]:
     """``(column, type)`` of the flat row, in order: scalars as they are; ``topics`` as the labels joined by ';'
-    plus a ``topic_score.<label>`` column per label; ``actors`` as ``Name (stance)`` joined by '; ' plus
+    plus a ``topic_score.<label>`` column per label and ``topic_evidence_json`` (label -> passages); ``actors`` as ``Name (stance)`` joined by '; ' plus
     ``actors_json`` with the full actor records; ``relations`` as ``Holder -> Target (stance)`` joined by '; ' plus
     ``relations_json``; ``relation_summary`` as ``Holder -> Target (stance xN)``; ``warnings`` joined by '; '."""
     columns: list[tuple[str, str]] = []
@@ -121,6 +127,7 @@ def flat_columns(topic_labels: Sequence[str]) -> list[tuple[str, str]]:
         if t == TOPICS:
             columns.append((name, "string"))
             columns += [(f"topic_score.{label}", "double") for label in topic_labels]
+            columns.append(("topic_evidence_json", "string"))
         elif t == Array(ACTOR):
             columns += [(name, "string"), (f"{name}_json", "string")]
         elif t == Array(RELATION):
@@ -148,6 +155,7 @@ def flatten(record: dict[str, Any], topic_labels: Sequence[str]) -> dict[str, An
             for label in topic_labels:
                 score = scores.get(label)
                 row[f"topic_score.{label}"] = float(score) if score is not None else None
+            row["topic_evidence_json"] = json.dumps(topics.get("evidence") or {}, ensure_ascii=False)
         elif t == Array(ACTOR):
             actors = value or []
             row[name] = "; ".join(f"{a['actor']} ({a['stance']})" for a in actors)

@@ -195,6 +195,25 @@ class RecordError(ValueError):
         self.id = id
 
 
+PASSTHROUGH_FIELDS = ("date", "source", "url")
+"""Fields of an input record (JSONL, CSV, Parquet, API dict) that ``predict`` copies to its output record as
+strings, so reports and downstream users can group by time and origin."""
+MAX_PASSTHROUGH_CHARS = 2_000
+
+
+def passthrough_of(item: Mapping[str, Any]) -> dict[str, str]:
+    """The :data:`PASSTHROUGH_FIELDS` of a record as strings (dates as ISO 8601); missing, empty or NaN ones left
+    out; each cut to :data:`MAX_PASSTHROUGH_CHARS` characters."""
+    out: dict[str, str] = {}
+    for key in PASSTHROUGH_FIELDS:
+        value = item.get(key)
+        if value is None or value == "" or (isinstance(value, float) and value != value):
+            continue
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        out[key] = scrub_surrogates(text)[0][:MAX_PASSTHROUGH_CHARS]
+    return out
+
+
 def as_article(item: Article | str | Mapping[str, Any], where: str, require_text: bool = True) -> Article:
     """An :class:`Article` from an ``Article`` (returned as is), a body string, or a mapping with ``text``, optional
     ``id`` and a headline (:func:`headline_of`); text and headline of a mapping are stripped.
@@ -227,4 +246,6 @@ def as_article(item: Article | str | Mapping[str, Any], where: str, require_text
         problem = "neither 'text' nor a headline"
     if problem is not None:
         raise RecordError(f"{where} (id {record_id or where}): {problem}", id=record_id)
-    return sanitize_article(Article.from_text((text or "").strip(), headline=headline.strip(), id=record_id))
+    article = Article.from_text((text or "").strip(), headline=headline.strip(), id=record_id)
+    article.meta = passthrough_of(item)
+    return sanitize_article(article)
