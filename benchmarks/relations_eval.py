@@ -44,7 +44,7 @@ def cost(args) -> None:
 
     torch.set_num_threads(args.threads)
     items = articles(args.data, args.articles)
-    full = Pipeline.from_pretrained()
+    full = Pipeline.from_pretrained(relation_model=args.model)
     if full.relation_model is None:
         raise SystemExit("no relation model in the models folder")
     plain = Pipeline(full.topic_model, full.stance_model, full.extractor)
@@ -78,7 +78,7 @@ def sample(args) -> None:
     torch.set_num_threads(args.threads)
     items = articles(args.data, 0)
     random.Random(args.seed).shuffle(items)
-    pipe = Pipeline.from_pretrained()
+    pipe = Pipeline.from_pretrained(relation_model=args.model)
     picked = []
     for start in range(0, len(items), 16):
         for res in pipe.predict(items[start : start + 16]):

@@ -50,6 +50,9 @@ class RelationConfig(ModelConfig):
     head_hidden: int = Field(128, ge=1)
     max_length: int = Field(128, ge=8)
     threshold: float = Field(0.5, ge=0, le=1)
+    parties: bool = Field(False, description="also relate actors to the unnamed parties the token tagger finds")
+    party_threshold: float = Field(0.5, ge=0, le=1, description="tagger: a token is in a party when 1 - p(O) >= this")
+    party_relation_threshold: float = Field(0.5, ge=0, le=1, description="1 - p(none) a relation with a party needs")
 
     @field_validator("labels")
     @classmethod
@@ -92,8 +95,14 @@ class PartyTagger(nn.Module):
 _EMPTY_PARTY = {
     "he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "us", "his", "its", "their", "our", "this",
     "that", "these", "those", "who", "which", "one", "some", "others", "all", "both", "each", "the", "a", "an",
+    "more", "most", "less", "least", "many", "much", "several", "other",
 }  # fmt: skip
 _LEADING = ("the ", "a ", "an ")
+# A span that starts with one of these is a phrase, not a party ("to the", "in a society").
+_NOT_A_START = {
+    "to", "in", "on", "at", "of", "for", "by", "with", "from", "as", "into", "over", "after", "before", "than",
+    "and", "or", "but", "if", "when", "while", "since", "because", "not", "no",
+}  # fmt: skip
 
 
 def party_name(text: str) -> str | None:
@@ -106,8 +115,11 @@ def party_name(text: str) -> str | None:
     for suffix in ("'s", "’s", "ʼs"):
         if name.endswith(suffix):
             name = name[: -len(suffix)]
-    words = [w for w in name.lower().split() if w not in _EMPTY_PARTY]
-    return name if words and len(name) > 1 else None
+    lowered = name.lower().split()
+    if not lowered or lowered[0] in _NOT_A_START:
+        return None
+    words = [w for w in lowered if w not in _EMPTY_PARTY and w not in _NOT_A_START]
+    return name if words and len(name) > 1 and any(ch.isalpha() for ch in name) else None
 
 
 def party_spans(
@@ -119,7 +131,11 @@ def party_spans(
     if not offsets:
         return []
     proba = torch.softmax(tagger(states[1 : 1 + len(offsets)].float()), dim=-1)
-    inside = (1.0 - proba[:, 0] >= threshold).tolist()
+    # punctuation never belongs to a party: "the confusion, these fighters" is two spans
+    inside = [
+        flag and any(ch.isalnum() for ch in text[s:e])
+        for flag, (s, e) in zip((1.0 - proba[:, 0] >= threshold).tolist(), offsets, strict=True)
+    ]
     runs, start = [], None
     for k, flag in enumerate([*inside, False]):
         if flag and start is None:
@@ -243,9 +259,19 @@ class _Candidate:
     end: int
 
 
+def is_party(key: Any) -> bool:
+    return isinstance(key, tuple) and key[0] == "party"
+
+
 def sentence_pairs(candidates: Sequence[_Candidate]) -> list[tuple[int, int]]:
-    """Ordered pairs (holder, target) of candidates that belong to different actors."""
-    return [(i, j) for i, a in enumerate(candidates) for j, b in enumerate(candidates) if i != j and a.key != b.key]
+    """Ordered pairs (holder, target) of candidates that belong to different actors (an unnamed party is only paired
+    with actors)."""
+    return [
+        (i, j)
+        for i, a in enumerate(candidates)
+        for j, b in enumerate(candidates)
+        if i != j and a.key != b.key and not (is_party(a.key) and is_party(b.key))
+    ]
 
 
 class StateCache:
@@ -276,8 +302,9 @@ class RelationModel(SavedModel):
     config_class = RelationConfig
     labels = LABELS
 
-    def __init__(self, head: PairHead, config: dict[str, Any] | None = None, encoder=None, tokenizer=None):
+    def __init__(self, head: PairHead, config: dict[str, Any] | None = None, encoder=None, tokenizer=None, tagger=None):
         self.head = head.eval()
+        self.tagger = tagger.eval() if tagger is not None else None
         self.config = {"task": TASK, "kind": self.kind, "labels": list(LABELS), **(config or {})}
         self.encoder = encoder
         self.tokenizer = tokenizer
@@ -304,12 +331,21 @@ class RelationModel(SavedModel):
 
     @classmethod
     def _load(cls, model_dir: Path, config: RelationConfig, quantize: bool, allow_unverified: bool) -> RelationModel:
+        weights = load_file(str(model_dir / WEIGHTS_NAME))
         head = PairHead(config.hidden_size, config.head_hidden)
-        head.load_state_dict(load_file(str(model_dir / WEIGHTS_NAME)))
-        return cls(head, config.model_dump(exclude_unset=False) | dict(config.model_extra or {}))
+        head.load_state_dict({k: v for k, v in weights.items() if not k.startswith("tagger.")})
+        tagger = None
+        if any(k.startswith("tagger.") for k in weights):
+            tagger = PartyTagger(config.hidden_size)
+            tagger.load_state_dict({k[len("tagger.") :]: v for k, v in weights.items() if k.startswith("tagger.")})
+        config_dict = config.model_dump(exclude_unset=False) | dict(config.model_extra or {})
+        return cls(head, config_dict, tagger=tagger)
 
     def _save_weights(self, model_dir: Path) -> None:
-        save_file({k: v.contiguous() for k, v in self.head.state_dict().items()}, str(model_dir / WEIGHTS_NAME))
+        weights = {k: v.contiguous() for k, v in self.head.state_dict().items()}
+        if self.tagger is not None:
+            weights |= {f"tagger.{k}": v.contiguous() for k, v in self.tagger.state_dict().items()}
+        save_file(weights, str(model_dir / WEIGHTS_NAME))
 
     def to_config(self) -> dict[str, Any]:
         return self.config
@@ -337,6 +373,10 @@ class RelationModel(SavedModel):
         from foreign_desk.inference.stance import StanceClassifier
 
         stance_dir = self.model_dir.parent / str(self.config["encoder_model"])
+        if not stance_dir.is_dir():  # a relation model saved elsewhere: the encoder of the default models folder
+            from foreign_desk.inference.paths import default_models_dir
+
+            stance_dir = default_models_dir() / str(self.config["encoder_model"])
         stance = StanceClassifier.from_pretrained(stance_dir, quantize=getattr(self, "_quantize", False))
         stance.model_dir = stance_dir
         self.attach(stance)
@@ -427,39 +467,73 @@ class RelationModel(SavedModel):
             for k, actor in enumerate(result.actors):
                 for m in actor.mentions:
                     by_sentence.setdefault(m.sentence, []).append((k, m))
+            need = 1 if self.use_parties else 2
             for s_idx, mentions in sorted(by_sentence.items()):
                 sentence = sentences.get(s_idx)
-                if sentence is None or len({k for k, _ in mentions}) < 2:
+                if sentence is None or len({k for k, _ in mentions}) < need:
                     continue
                 mentions = [(k, m) for k, m in mentions if sentence.start <= m.start < m.end <= sentence.end]
-                if len({k for k, _ in mentions}) >= 2:
+                if len({k for k, _ in mentions}) >= need:
                     jobs.append((a_idx, sentence, sorted(mentions, key=lambda km: km[1].start)))
         out: list[list[Relation]] = [[] for _ in actor_results]
         if not jobs:
             return out
         encoded = self.encode([s.text for _, s, _ in jobs], batch_size=batch_size)
         candidates = [[_Candidate(k, m.start - s.start, m.end - s.start) for k, m in ms] for _, s, ms in jobs]
+        if self.use_parties:
+            with torch.inference_mode():
+                for (_, sentence, _), (states, offsets), cands in zip(jobs, encoded, candidates, strict=True):
+                    taken = [(c.start, c.end) for c in cands]
+                    spans = party_spans(
+                        self.tagger, states, offsets, sentence.text, taken, float(self.config["party_threshold"])
+                    )
+                    cands += [_Candidate(("party", lo, hi), lo, hi) for lo, hi in spans]
         scored = self.score_pairs(encoded, candidates)
-        for (a_idx, sentence, mentions), (pairs, proba) in zip(jobs, scored, strict=True):
+        for (a_idx, sentence, _), cands, (pairs, proba) in zip(jobs, candidates, scored, strict=True):
             actors = actor_results[a_idx].actors
-            for i, j, p in decide(pairs, proba, [k for k, _ in mentions], float(self.config["threshold"])):
+
+            def who(c: _Candidate, sentence=sentence, actors=actors) -> tuple[str, str]:
+                text = sentence.text[c.start : c.end]
+                return (party_name(text) or text, text) if is_party(c.key) else (actors[c.key].name, text)
+
+            party_min = float(self.config.get("party_relation_threshold", 0.5))
+            for i, j, p in decide(pairs, proba, [c.key for c in cands], float(self.config["threshold"])):
+                if same_side(actors, cands[i].key, cands[j].key):
+                    continue
+                if (is_party(cands[i].key) or is_party(cands[j].key)) and 1.0 - float(p[0]) < party_min:
+                    continue
                 label = int(np.argmax(p[1:])) + 1
-                (hk, hm), (tk, tm) = mentions[i], mentions[j]
+                (holder, holder_text), (target, target_text) = who(cands[i]), who(cands[j])
                 out[a_idx].append(
                     Relation(
-                        holder=actors[hk].name,
-                        target=actors[tk].name,
+                        holder=holder,
+                        target=target,
                         stance=LABELS[label],
-                        holder_text=hm.text,
-                        target_text=tm.text,
+                        holder_text=holder_text,
+                        target_text=target_text,
                         sentence=sentence.text,
                         score=float(p[label]),
                         sentence_index=sentence.index,
-                        holder_span=(hm.start, hm.end),
-                        target_span=(tm.start, tm.end),
+                        holder_span=(sentence.start + cands[i].start, sentence.start + cands[i].end),
+                        target_span=(sentence.start + cands[j].start, sentence.start + cands[j].end),
                     )
                 )
         return out
+
+    @property
+    def use_parties(self) -> bool:
+        return bool(self.config.get("parties")) and self.tagger is not None
+
+
+def same_side(actors: Sequence[Any], a: Any, b: Any) -> bool:
+    """Two actors of one side (a leader and their country, two officials of one government): not a relation."""
+    if not (isinstance(a, int) and isinstance(b, int)):
+        return False
+    x, y = actors[a], actors[b]
+    return (
+        (x.affiliation is not None and x.affiliation in (y.name, y.affiliation))
+        or (y.affiliation is not None and y.affiliation == x.name)
+    )
 
 
 def decide(

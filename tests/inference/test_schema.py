@@ -44,6 +44,10 @@ def test_spark_schema_derives_from_the_schema() -> None:
         "topics struct<labels: array<string>, scores: map<string, double>>, "
         "actors array<struct<actor: string, type: string, affiliation: string, mentions: int, stance: string, "
         "scores: map<string, double>, evidence: array<struct<sentence: string, stance: string, score: double>>>>, "
+        "relations array<struct<holder: string, target: string, stance: string, holder_text: string, "
+        "target_text: string, sentence: string, score: double>>, "
+        "relation_summary array<struct<holder: string, target: string, counts: map<string, int>, stance: string, "
+        "n: int, mean_score: double>>, "
         "warnings array<string>, error string"
     )
     row = _to_spark_row(_result().to_dict())
@@ -53,7 +57,8 @@ def test_spark_schema_derives_from_the_schema() -> None:
 def test_flat_columns_derive_from_the_schema(tmp_path: Path) -> None:
     names = [name for name, _ in flat_columns(LABELS)]
     assert names == [
-        "id", "headline", "topics", "topic_score.diplomacy", "topic_score.trade", "actors", "actors_json", "warnings",
+        "id", "headline", "topics", "topic_score.diplomacy", "topic_score.trade", "actors", "actors_json", "relations",
+        "relations_json", "relation_summary", "warnings",
         "error",
     ]  # fmt: skip
     row = flatten(_result().to_dict(), LABELS)
