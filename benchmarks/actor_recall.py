@@ -15,8 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from foreign_desk.inference.actors import ActorExtractor
+from foreign_desk.inference.actors.matching import match_name
+from foreign_desk.inference.wire import headline_of
 
-DATASETS = {"reuters2017": "articles.jsonl", "agnews_world": "items.jsonl"}
+DATASETS = {
+    "reuters_world": "articles.jsonl",
+    "reuters2017": "articles.jsonl",
+    "agnews_world": "items.jsonl",
+    "conflibert_cameo": "items.jsonl",
+}
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
@@ -44,10 +51,10 @@ def dataset_recall(data_dir: Path, dataset: str, extractor: ActorExtractor | Non
     result = Recall(dataset)
     for label in read_jsonl(data_dir / dataset / "labels.jsonl"):
         item = texts[label["id"]]
-        found = {a.name for a in extractor.extract(item["text"], headline=item.get("title") or "").actors}
+        found = {a.name for a in extractor.extract(item["text"], headline=headline_of(item)).actors}
         for actor in label["actors"]:
             result.totals[actor["type"]] += 1
-            if actor["actor"] in found:
+            if match_name(actor["actor"], found, extractor.gazetteer) is not None:
                 result.hits[actor["type"]] += 1
             else:
                 result.misses[(actor["actor"], actor["type"])] += 1
@@ -58,9 +65,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--misses", type=int, default=25)
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
     args = parser.parse_args()
     extractor = ActorExtractor.default()
-    for dataset in DATASETS:
+    summary = {}
+    for dataset in args.datasets:
         r = dataset_recall(args.data, dataset, extractor)
         print(f"\n## {dataset}\n")
         print("| type | labelled | found | recall |")
@@ -68,9 +77,14 @@ def main() -> None:
         for t in sorted(r.totals):
             print(f"| {t} | {r.totals[t]} | {r.hits[t]} | {r.hits[t] / r.totals[t]:.3f} |")
         print(f"| **all** | {sum(r.totals.values())} | {sum(r.hits.values())} | **{r.overall:.3f}** |")
+        summary[dataset] = r
         print(f"\nmost frequent misses ({dataset}):")
         for (name, typ), n in r.misses.most_common(args.misses):
             print(f"  {n:3d}  {name} ({typ})")
+    print("\n## summary\n\n| set | labelled | recall | country | person | organisation |\n|---|---:|---:|---:|---:|---:|")
+    for dataset, r in summary.items():
+        per = " | ".join(f"{r.hits[t] / r.totals[t]:.3f}" if r.totals[t] else "-" for t in ("country", "person", "organisation"))
+        print(f"| {dataset} | {sum(r.totals.values())} | **{r.overall:.3f}** | {per} |")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
-"""Article-level stance quality: macro-F1 of per-actor stances against the shared labels (reuters2017, agnews_world).
+"""Article-level stance quality: macro-F1 of per-actor stances against the shared labels (reuters_world, reuters2017, agnews_world, conflibert_cameo).
 
     .venv/bin/python benchmarks/stance_article_eval.py [--model models/stance-minilm] [--int8] [--limit N]
-        [--cache runs/stance-article-cache.npz] [--output metrics.json]
+        [--cache runs/stance-mention-proba.npz] [--datasets ...] [--threads 1] [--output metrics.json]
 
 Actors come from ``ActorExtractor.default()``; every labelled actor the extractor misses counts as a wrong
 prediction (it is scored as the non-label "missing"). Macro-F1 is over negative/neutral/positive. The model's saved
@@ -17,11 +17,9 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from foreign_desk.inference.stance import StanceClassifier
+from foreign_desk.inference.stance import StanceClassifier, default_model_dir
 from foreign_desk.inference.stance.article import rule_of
-from foreign_desk.training.stance.article_rule import load_items, score_by_dataset
+from foreign_desk.training.stance.article_rule import DATASETS, ProbaCache, load_items, score_by_dataset
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -45,19 +43,20 @@ def main() -> None:
     parser.add_argument("--int8", action="store_true")
     parser.add_argument("--limit", type=int, default=None, help="first N items of each dataset")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     parser.add_argument("--output", type=Path, help="write all metrics as JSON")
     parser.add_argument("--cache", type=Path, help="mention probabilities cache (.npz) for this model")
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"shared data not found at {args.data}")
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     clf = StanceClassifier.from_pretrained(args.model, quantize=args.int8)
-    cache = None
-    if args.cache is not None:
-        cache = dict(np.load(args.cache, allow_pickle=False)) if args.cache.is_file() else {}
-    items, timing = load_items(args.data, clf, args.limit, args.batch_size, cache)
-    if args.cache is not None:
-        args.cache.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(args.cache, **cache)
+    datasets = {d: DATASETS[d] for d in args.datasets}
+    items, timing = load_items(args.data, clf, args.limit, args.batch_size, ProbaCache(args.cache), datasets)
     scored = timing["targets"] - timing["cached_targets"]
     speed = f"{scored / timing['stance_s']:.1f} targets/s" if scored else "from the cache"
     print(
@@ -67,8 +66,16 @@ def main() -> None:
     )
     current = rule_of(clf)
     rows = score_by_dataset(items, current)
-    name = "logistic" if current.coef is not None else f"{current.weighting}, bias {current.bias}"
-    print_table(f"model's aggregation rule ({name})", rows)
+    if current.coef is None:
+        name = f"{current.weighting}, bias {current.bias}"
+    else:
+        name = f"logistic over features {current.features}" + (f" + {len(current.lexicon)} words" if current.lexicon else "")
+    print_table(f"model's aggregation rule ({name}), fitted on these same sets: in-sample figures", rows)
+    saved = Path(args.model or default_model_dir()) / "rule_metrics.json"
+    if saved.is_file():
+        metrics = json.loads(saved.read_text(encoding="utf-8"))
+        print_table(f"2-fold cross-validated ({metrics['method']}, from {saved.name}): the figures to quote",
+                    metrics["cv"][metrics["method"]])
     if args.output:
         report = {"model": args.model, "kind": clf.kind, "timing": timing, "rule": current.to_config(), "results": rows}
         args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -25,6 +25,7 @@ TASK_MODULES = {
     "stance": "foreign_desk.training.stance",
     "stance_rule": "foreign_desk.training.stance.article_rule",  # the article-level aggregation rule of a stance model
     "relations": "foreign_desk.training.relations",  # directed holder -> target stance between actors
+    "actor_phrases": "foreign_desk.training.stance.actor_phrases",  # recogniser of names outside the gazetteer
 }
 
 

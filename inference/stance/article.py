@@ -9,8 +9,10 @@ evidence is the most confident non-neutral mentions.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
@@ -60,6 +62,92 @@ def actor_features(proba: np.ndarray) -> np.ndarray:
     )
 
 
+SPEAKER_WORDS = frozenset(
+    "said says say told tells added adds wrote writes tweeted asked argued warned stated noted insisted denied "
+    "declined urged called announced according spokesman spokeswoman".split()
+)
+TYPES = ("country", "person", "organisation")
+# Article-level features that see more than the probabilities: where and how the actor is mentioned.
+FEATURES_V2 = (
+    *FEATURES,
+    "top2_negative", "top2_positive", "mass_negative", "mass_positive", "min_neutral",
+    "lead_negative", "lead_positive", "in_first_sentence", "in_lead",
+    "share_speaker", "quoted_negative", "quoted_positive", "other_negative", "other_positive",
+    "share_of_article", "first_position", "log_sentences",
+    "type_country", "type_person", "type_organisation",
+)  # fmt: skip
+WINDOW = 6  # words left and right of a mention that the lexical features see
+
+
+@dataclass
+class ActorMentions:
+    """What the article-level decision sees of one actor: its mention probabilities ``(m, 3)`` and, per mention,
+    the sentence index, whether the actor speaks there (a speech verb right after it, "according to" before it) and
+    the words around it (target masked); plus the actor's type and the article's size."""
+
+    proba: np.ndarray
+    sentences: list[int] = field(default_factory=list)
+    speaker: list[bool] = field(default_factory=list)
+    windows: list[list[str]] = field(default_factory=list)
+    type: str = "organisation"
+    n_sentences: int = 1
+    article_mentions: int = 0
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def mention_context(target: StanceTarget) -> tuple[bool, list[str]]:
+    """(the target speaks in its sentence, the lower-cased words around it)."""
+    left = _WORD.findall(target.text[: target.start])[-WINDOW:]
+    right = _WORD.findall(target.text[target.end :])[:WINDOW]
+    after = [w.lower() for w in right[:3]]
+    before = " ".join(w.lower() for w in left[-2:])
+    speaker = any(w in SPEAKER_WORDS for w in after) or before == "according to"
+    near = [f"<{w.lower()}" for w in left[-3:]] + [f">{w.lower()}" for w in right[:3]]  # side-aware, nearest
+    return speaker, [w.lower() for w in left] + [w.lower() for w in right] + near
+
+
+def _stats(proba: np.ndarray, k: int) -> float:
+    return float(np.sort(proba)[-k:].mean()) if len(proba) else 0.0
+
+
+def actor_features_v2(view: ActorMentions) -> np.ndarray:
+    """:data:`FEATURES_V2` of one actor."""
+    proba = np.asarray(view.proba, dtype=float).reshape(-1, len(LABELS))
+    neg, neu, pos = 0, 1, 2
+    base = actor_features(proba)
+    m = len(proba)
+    if m == 0:
+        extra = [0.0] * (len(FEATURES_V2) - len(FEATURES) - len(TYPES))
+    else:
+        sents = np.asarray(view.sentences[:m] if view.sentences else [0] * m)
+        speaker = np.asarray(view.speaker[:m] if view.speaker else [False] * m, dtype=bool)
+        lead = sents <= 1
+        quoted, other = proba[speaker], proba[~speaker]
+        extra = [
+            _stats(proba[:, neg], 2), _stats(proba[:, pos], 2),
+            float(np.log1p(proba[:, neg].sum())), float(np.log1p(proba[:, pos].sum())), float(proba[:, neu].min()),
+            float(proba[lead, neg].max()) if lead.any() else 0.0, float(proba[lead, pos].max()) if lead.any() else 0.0,
+            float((sents == 0).any()), float(lead.any()),
+            float(speaker.mean()),
+            float(quoted[:, neg].mean()) if len(quoted) else 0.0, float(quoted[:, pos].mean()) if len(quoted) else 0.0,
+            float(other[:, neg].mean()) if len(other) else 0.0, float(other[:, pos].mean()) if len(other) else 0.0,
+            m / max(1, view.article_mentions), float(sents.min()) / max(1, view.n_sentences),
+            float(np.log1p(view.n_sentences)),
+        ]
+    types = [float(view.type == t) for t in TYPES]
+    return np.concatenate([base, np.asarray(extra, dtype=float), types])
+
+
+def actor_words(view: ActorMentions) -> set[str]:
+    """The words around the actor's mentions (lexical features)."""
+    return {w for window in view.windows for w in window}
+
+
+FEATURE_SETS = {"v1": FEATURES, "v2": FEATURES_V2}
+
+
 @dataclass(frozen=True)
 class AggregationRule:
     """How mention probabilities become one actor stance.
@@ -78,14 +166,32 @@ class AggregationRule:
     bias: tuple[float, float, float] = (1.0, 1.0, 1.0)
     coef: tuple[tuple[float, ...], ...] | None = None
     intercept: tuple[float, ...] | None = None
+    features: str = "v1"  # the feature set of ``coef``: "v1" (:data:`FEATURES`) or "v2" (:data:`FEATURES_V2`)
+    scale: tuple[float, ...] | None = None  # features are divided by these before ``coef`` (standardisation)
+    lexicon: tuple[tuple[str, tuple[float, float, float]], ...] = ()  # word -> coef per label (words near mentions)
 
-    def aggregate(self, proba: np.ndarray) -> np.ndarray:
-        """Article-level probabilities of one actor from its mention probabilities ``(m, 3)``."""
+    def aggregate(self, mentions: np.ndarray | ActorMentions) -> np.ndarray:
+        """Article-level probabilities of one actor from its mentions (an :class:`ActorMentions`, or only their
+        probabilities ``(m, 3)``)."""
+        view = mentions if isinstance(mentions, ActorMentions) else ActorMentions(np.asarray(mentions))
+        proba = np.asarray(view.proba).reshape(-1, len(LABELS))
         if self.coef is None:
             return _weighted_mean(proba, self.weighting)
-        z = np.asarray(self.coef) @ actor_features(proba) + np.asarray(self.intercept)
+        x = actor_features(proba) if self.features == "v1" else actor_features_v2(view)
+        if self.scale is not None:
+            x = x / np.asarray(self.scale)
+        z = np.asarray(self.coef) @ x + np.asarray(self.intercept)
+        if self.lexicon:
+            table = self._lexicon_table
+            for word in actor_words(view):
+                if word in table:
+                    z = z + table[word]
         e = np.exp(z - z.max())
         return e / e.sum()
+
+    @cached_property
+    def _lexicon_table(self) -> dict[str, np.ndarray]:
+        return {word: np.asarray(c) for word, c in self.lexicon}
 
     def decide(self, scores: np.ndarray) -> str:
         return LABELS[int(np.argmax(scores * np.asarray(self.bias)))]
@@ -93,23 +199,40 @@ class AggregationRule:
     def to_config(self) -> dict[str, Any]:
         out: dict[str, Any] = {"weighting": self.weighting, "bias": [float(b) for b in self.bias]}
         if self.coef is not None:
-            out.update(features=list(FEATURES), coef=[list(map(float, r)) for r in self.coef],
+            out.update(features=list(FEATURE_SETS[self.features]), coef=[list(map(float, r)) for r in self.coef],
                        intercept=[float(x) for x in self.intercept or ()])
+            if self.scale is not None:
+                out["scale"] = [float(x) for x in self.scale]
+            if self.lexicon:
+                out["lexicon"] = {w: [round(float(x), 5) for x in c] for w, c in self.lexicon}
         return out
 
     @classmethod
     def from_config(cls, data: dict[str, Any]) -> AggregationRule:
         coef = data.get("coef")
+        features = "v1"
         if coef is not None:
-            if list(data.get("features", FEATURES)) != list(FEATURES):
+            names = list(data.get("features", FEATURES))
+            matching = [k for k, v in FEATURE_SETS.items() if list(v) == names]
+            if not matching:
                 raise ValueError("aggregation rule was fitted on different actor features")
-            if len(coef) != len(LABELS) or any(len(r) != len(FEATURES) for r in coef) or len(data["intercept"]) != 3:
+            features = matching[0]
+            width = len(FEATURE_SETS[features])
+            if len(coef) != len(LABELS) or any(len(r) != width for r in coef) or len(data["intercept"]) != 3:
                 raise ValueError("aggregation rule coef/intercept have the wrong shape")
+            if data.get("scale") is not None and len(data["scale"]) != width:
+                raise ValueError("aggregation rule scale has the wrong shape")
+        lexicon = data.get("lexicon") or {}
+        if any(len(c) != len(LABELS) for c in lexicon.values()):
+            raise ValueError("aggregation rule lexicon entries need one coefficient per label")
         return cls(
             weighting=data.get("weighting", "confidence"),
             bias=tuple(float(b) for b in data.get("bias", (1.0, 1.0, 1.0))),
             coef=tuple(tuple(float(x) for x in r) for r in coef) if coef is not None else None,
             intercept=tuple(float(x) for x in data["intercept"]) if coef is not None else None,
+            features=features,
+            scale=tuple(float(x) for x in data["scale"]) if coef is not None and data.get("scale") else None,
+            lexicon=tuple((str(w), tuple(float(x) for x in c)) for w, c in lexicon.items()),
         )
 
 
@@ -167,16 +290,41 @@ def collect_targets(result) -> tuple[list[StanceTarget], list[tuple[int, Any]]]:
     return targets, owners
 
 
-def aggregate_actors(result, proba: np.ndarray, owners: list[tuple[int, Any]], rule: AggregationRule) -> list[ActorStance]:
-    """Actor stances from the mention probabilities ``proba`` (rows aligned with ``owners``)."""
+def actor_views(result, proba: np.ndarray, owners: list[tuple[int, Any]], targets: Sequence[StanceTarget] | None = None
+                ) -> list[ActorMentions]:
+    """One :class:`ActorMentions` per actor of ``result`` (rows of ``proba``/``targets`` aligned with ``owners``)."""
+    rows_of: dict[int, list[int]] = {}
+    for i, (owner, _) in enumerate(owners):
+        rows_of.setdefault(owner, []).append(i)
+    n_sentences = max(1, len(result.sentences))
+    views = []
+    for a_idx, actor in enumerate(result.actors):
+        rows = rows_of.get(a_idx, [])
+        context = [mention_context(targets[i]) for i in rows] if targets is not None else []
+        views.append(ActorMentions(
+            proba=proba[rows] if rows else np.zeros((0, len(LABELS))),
+            sentences=[owners[i][1].index for i in rows],
+            speaker=[c[0] for c in context],
+            windows=[c[1] for c in context],
+            type=actor.type,
+            n_sentences=n_sentences,
+            article_mentions=len(owners),
+        ))
+    return views
+
+
+def aggregate_actors(
+    result, proba: np.ndarray, owners: list[tuple[int, Any]], rule: AggregationRule,
+    targets: Sequence[StanceTarget] | None = None,
+) -> list[ActorStance]:
+    """Actor stances from the mention probabilities ``proba`` (rows aligned with ``owners`` and ``targets``)."""
     rows_of: dict[int, list[int]] = {}
     for i, (owner, _) in enumerate(owners):
         rows_of.setdefault(owner, []).append(i)
     out = []
-    for a_idx, actor in enumerate(result.actors):
+    for a_idx, (actor, view) in enumerate(zip(result.actors, actor_views(result, proba, owners, targets), strict=True)):
         rows = rows_of.get(a_idx, [])
-        mention_proba = proba[rows] if rows else np.zeros((0, len(LABELS)))
-        scores = rule.aggregate(mention_proba)
+        scores = rule.aggregate(view)
         out.append(
             ActorStance(
                 actor=actor.name,
@@ -185,7 +333,7 @@ def aggregate_actors(result, proba: np.ndarray, owners: list[tuple[int, Any]], r
                 mentions=len(actor.mentions),
                 stance=rule.decide(scores),
                 scores={label: round(float(p), 4) for label, p in zip(LABELS, scores, strict=True)},
-                evidence=_evidence(mention_proba, [owners[i][1] for i in rows]),
+                evidence=_evidence(view.proba, [owners[i][1] for i in rows]),
             )
         )
     return out
@@ -219,7 +367,7 @@ class ArticleStance:
         else:
             proba = np.zeros((0, len(LABELS)))
         return [
-            aggregate_actors(result, proba[lo : lo + len(owners)], owners, self.rule)
+            aggregate_actors(result, proba[lo : lo + len(owners)], owners, self.rule, targets[lo : lo + len(owners)])
             for result, (lo, owners) in zip(actor_results, owned, strict=True)
         ]
 

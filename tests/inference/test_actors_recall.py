@@ -17,9 +17,11 @@ def load_benchmark(repo_root: Path):
     return module
 
 
-@pytest.mark.parametrize("dataset", ["reuters2017", "agnews_world"])
-def test_recall_of_labelled_actors(repo_root: Path, shared_data: Path, dataset: str) -> None:
+@pytest.mark.parametrize(
+    ("dataset", "floor"), [("reuters2017", 0.95), ("agnews_world", 0.90), ("reuters_world", 0.90), ("conflibert_cameo", 0.87)]
+)
+def test_recall_of_labelled_actors(repo_root: Path, shared_data: Path, dataset: str, floor: float) -> None:
     bench = load_benchmark(repo_root)
     result = bench.dataset_recall(shared_data, dataset)
     assert sum(result.totals.values()) > 1000
-    assert result.overall >= 0.90, (dataset, result.overall, result.misses.most_common(10))
+    assert result.overall >= floor, (dataset, result.overall, result.misses.most_common(10))

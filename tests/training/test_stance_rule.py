@@ -53,6 +53,8 @@ def setup(tmp_path: Path) -> tuple[Path, Path]:
     cfg = tmp_path / "rule.yaml"
     cfg.write_text(
         f"task: stance_rule\nmodel_dir: {model}\ndata_dir: {data}\nlimit: 6\nseed: 3\n"
+        "datasets: {reuters2017: articles.jsonl, agnews_world: items.jsonl}\n"
+        "methods: [averaging grid, logistic, logistic v2, logistic v2 + lexicon]\n"
         f"cache: {tmp_path / 'cache.npz'}\n",
         encoding="utf-8",
     )
@@ -69,7 +71,8 @@ def test_train_fits_the_rule_into_the_model_config(setup: tuple[Path, Path]) -> 
     rule = rule_of(clf)
     metrics = json.loads((model / "rule_metrics.json").read_text(encoding="utf-8"))
     assert rule == AggregationRule.from_config(metrics["rule"])
-    assert metrics["method"] in {"averaging grid", "logistic"} and metrics["items"] == 12
+    assert metrics["method"] in {"averaging grid", "logistic", "logistic v2", "logistic v2 + lexicon"}
+    assert metrics["items"] == 12
     assert set(metrics["cv"][metrics["method"]]) == {"reuters2017", "agnews_world", "all"}
     assert (model.parent / "cache.npz").is_file()
     # a second run from the cache gives the same rule

@@ -1,0 +1,409 @@
+"""Statistical recognition of actor names outside the gazetteer: capitalised phrases scored by a trained classifier.
+
+Candidates are the maximal capitalised runs of a text ("the opposition Movement for Democratic Change said") and
+their suffixes ("Khalifa Haftar s Libyan National Army"), each described by sparse features (its words, shape,
+length, organisation heads, given names, the words around it, a parenthesised acronym after it, repeats...). A
+logistic regression fitted on silver spans (the labelled actor names of ``../shared/data`` found verbatim in their
+articles; :mod:`foreign_desk.training.stance.actor_phrases`) scores them; per run the best-scoring span above the
+threshold becomes an actor (type person or organisation from a second logistic regression), with every verbatim
+repeat and the parenthesised acronym as mentions. A recognised name replaces the rule matches inside it ("Free
+Democrats" is not the US Democratic Party) but never an extracted actor that covers the same span.
+
+The weights ship as ``inference/data/actor_phrases.json`` (plain JSON: feature -> weight).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from foreign_desk.inference.actors.lexicon import (
+    BODY_HEADS,
+    COMMON_WORDS,
+    CONNECTORS,
+    NAME_PARTICLES,
+    ORG_HEADS,
+    TITLE_WORDS,
+    US_STATES,
+    first_names,
+)
+from foreign_desk.inference.actors.model import Actor, ActorResult, Mention
+from foreign_desk.inference.actors.tokens import Token, alias_key, joined, tokenize
+
+MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "actor_phrases.json"
+MAX_RUN = 8  # tokens; longer capitalised runs are headlines or lists
+_ACRONYM = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.-]{1,9})\)")
+_STARTERS = {"The", "the", "A", "An"}
+# the wire itself ("(Reuters)", "told Reuters") and acronyms that are not actors
+NOT_ACTORS = frozenset("Reuters GDP CEO CFO PM MP MPs TV GMT VAT IPO LNG HIV AIDS DNA CCTV NGO NGOs".split())
+# a lower-case word after a name that makes it a place or an operation ("Hodeidah port", "Euphrates Shield operation")
+PLACE_NOUNS = frozenset("""port operation province region city airport river valley district area border camp village
+town state county island islands street square base field peninsula sea strait""".split())
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int  # token indices [i, j) of the span, [a, b) of its run
+    end: int
+    run_start: int
+    run_end: int
+    text: str
+    char_start: int
+    char_end: int
+
+
+# Last words of place and document names, which are not actors ("Marawi City", "Act of Parliament").
+PLACE_HEADS = frozenset("""City Province Region Island Islands Street Square Sea River Valley Mountains Airport Port
+Peninsula Strait Bay Gulf District County State Act Agreement Accord Treaty Bill Law Day Cup Prize Award Games
+Garden Gardens Park Hall Building Tower Stadium Hotel
+""".split())
+_ADJECTIVE_CUTS: set[str] = set()
+
+
+def _cut_point(word: str) -> bool:
+    """A suffix candidate may start after a title, a country adjective or name ("Libyan National Army"' suffix
+    "National Army" is not one, "Kenyan opposition leader ..." cuts are), or a possessive left as "s"."""
+    return word in TITLE_WORDS or word in _countries() or word == "s"
+
+
+def _countries() -> set[str]:
+    """Country names, aliases and adjectives of the shipped gazetteer (one word each)."""
+    if not _ADJECTIVE_CUTS:
+        from foreign_desk.inference.actors.gazetteer import Gazetteer
+
+        for entry in Gazetteer.shipped().entries.values():
+            if entry.type == "country":
+                _ADJECTIVE_CUTS.update([entry.name, *entry.adjectives, *entry.aliases])
+    return _ADJECTIVE_CUTS
+
+
+def _shape(word: str) -> str:
+    if word.isupper() and len(word) > 1:
+        return "XX"
+    if re.fullmatch(r"(?:[A-Z]\.)+", word):
+        return "X.X."
+    if word[:1].isupper() and any(c.isupper() for c in word[1:]):
+        return "XxX"
+    if word[:1].isupper():
+        return "Xx"
+    return "x"
+
+
+def candidates(text: str, tokens: list[Token], generic_from: int = 0) -> list[Candidate]:
+    """Capitalised runs of ``text`` (after ``generic_from``) and their suffixes, without leading articles."""
+    out: list[Candidate] = []
+    n, i = len(tokens), 0
+    while i < n:
+        t = tokens[i]
+        if t.start < generic_from or not t.text[:1].isupper():
+            i += 1
+            continue
+        j = i + 1
+        while j < n and (tokens[j].text[:1].isupper() or tokens[j].text in CONNECTORS) and joined(
+            text, tokens[j - 1], tokens[j]
+        ):
+            j += 1
+        b = j
+        while b > i + 1 and tokens[b - 1].text in CONNECTORS:
+            b -= 1
+        a = i
+        while a < b - 1 and tokens[a].text in _STARTERS:
+            a += 1
+        # the whole run and, when it has an "and", each side of it ("Food and Drug Administration" stays whole)
+        parts = [(a, b)]
+        ands = [k for k in range(a + 1, b - 1) if tokens[k].text == "and"]
+        if ands:
+            bounds = [a, *ands, b]
+            parts += [(bounds[n] + (n > 0), bounds[n + 1]) for n in range(len(bounds) - 1)]
+        for pa, pb in parts:
+            while pa < pb - 1 and tokens[pa].text in _STARTERS:
+                pa += 1
+            if not (pb - pa <= MAX_RUN and tokens[pb - 1].text not in PLACE_HEADS and tokens[pa].text not in _STARTERS):
+                continue
+            for k in range(pa, pb):
+                if tokens[k].text in CONNECTORS or k > pa and not _cut_point(tokens[k - 1].text):
+                    continue
+                s, e = tokens[k].start, tokens[pb - 1].end
+                out.append(Candidate(k, pb, pa, pb, text[s:e], s, e))
+        i = j
+    return out
+
+
+def _word_class(word: str) -> str:
+    """A word inside a candidate, as a feature: closed-class words (organisation heads, connectors, titles, common
+    words) by themselves, any other word by its shape and suffix only, so that the model learns what names look like
+    rather than which names it saw."""
+    if word in ORG_HEADS or word in CONNECTORS or word in TITLE_WORDS or word.lower() in COMMON_WORDS:
+        return word.lower()
+    if word in first_names():
+        return "GIVEN"
+    return f"{_shape(word)}~{word[-2:].lower()}"
+
+
+_LED = re.compile(r"(?<![\w.])((?:[A-Z][\w.]*)(?: [A-Z][\w.]*)?)-led (coalition|alliance|forces)\b")
+_LOWER_HEAD = re.compile(r"(?<![\w.-])((?:[A-Z][\w'-]+ ){0,2}[A-Z][\w'-]+) (group|network|family|coalition|militia|clan)\b")
+
+
+def pattern_names(text: str, start: int = 0) -> list[str]:
+    """Names of two generic forms wire copy gives collective actors: "<country>-led coalition" ("Saudi-led
+    coalition") and "<Name> group|network|family|coalition|militia|clan" ("Haqqani network", "Maute group") where the
+    name is no country, title or common word."""
+    out: list[str] = []
+    for m in _LED.finditer(text, start):
+        if m.group(1) in _countries():
+            out.append(m.group(0))
+    for m in _LOWER_HEAD.finditer(text, start):
+        words = m.group(1).split()
+        while words and words[0] in _STARTERS:
+            words = words[1:]
+        if not words or any(w in _countries() or w in TITLE_WORDS or w.lower() in COMMON_WORDS or w in ORG_HEADS for w in words):
+            continue
+        if _sentence_start(text, m.start()) and len(words) == 1 and m.group(1) == words[0]:
+            continue
+        out.append(" ".join([*words, m.group(2)]))
+    return list(dict.fromkeys(out))
+
+
+def _implausible(c: Candidate, toks: tuple[list[Token], Token | None]) -> bool:
+    """Spans that are not a whole actor name, whatever their score: a two-letter acronym, a demonym plural
+    ("Koreans"), a bare head ("Organisation"), a body without its country ("Interior Ministry": the rules decide
+    those), a name cut before a particle ("Abdel Fatah" of "Abdel Fatah al-Sisi")."""
+    words, nxt = toks
+    last = words[-1].text
+    if c.text in NOT_ACTORS or any(w.text in TITLE_WORDS for w in words[1:]):
+        return True  # "London Mayor Sadiq Khan": the person is the part after the title
+    if nxt is not None and nxt.start - words[-1].end <= 2 and (nxt.text in PLACE_NOUNS or nxt.text in PLACE_HEADS):
+        return True
+    if words[0].text in US_STATES and last in ("Republicans", "Democrats"):
+        return True  # "Texas Republicans": members of the US parties, which the rules handle
+    if len(words) > 2 and words[0].text in _countries() and words[1].text in CONNECTORS:
+        return True  # "Syria for Raqqa"
+    if len(words) == 1 and last[:-1].isupper() and last.endswith("s"):
+        return True  # "MPs"
+    if len(words) == 1 and (len(last) <= 2 or last in ORG_HEADS or last.endswith(("ans", "ians", "ese", "ists"))):
+        return True
+    if last in BODY_HEADS:
+        return True
+    if nxt is not None and (nxt.text in NAME_PARTICLES or nxt.text.split("-")[0] in NAME_PARTICLES) and (
+            nxt.start - words[-1].end == 1):
+        return True
+    return False
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip(" ")
+    return not before or before[-1] in ".!?\n:" or before.endswith(("-", "—", "–"))
+
+
+def features(text: str, tokens: list[Token], c: Candidate, counts: dict[str, int], headline_end: int) -> dict:
+    """Sparse features of one candidate span."""
+    toks = tokens[c.start : c.end]
+    words = [t.text for t in toks]
+    first, last = words[0], words[-1]
+    n = len(words)
+    f: dict[str, float] = {"bias": 1.0, f"n={min(n, 5)}": 1.0, f"last={_word_class(last)}": 1.0,
+                           f"lastshape={_shape(last)}": 1.0, f"firstshape={_shape(first)}": 1.0}
+    if n > 1:
+        f[f"first={_word_class(first)}"] = 1.0
+    else:
+        f[f"only={_word_class(first)}"] = 1.0
+    for w in words[1:-1]:
+        f[f"mid={_word_class(w)}"] = 1.0
+    names = first_names()
+    f["head"] = float(last in ORG_HEADS)
+    f["any_head"] = float(any(w in ORG_HEADS for w in words))
+    f["given_first"] = float(first in names)
+    f["title_first"] = float(first in TITLE_WORDS)
+    f["common_first"] = float(first.lower() in COMMON_WORDS)
+    f["common_last"] = float(last.lower() in COMMON_WORDS)
+    f["connector"] = float(any(w in CONNECTORS for w in words))
+    f["suffix"] = float(c.start > c.run_start)
+    f[f"cut={min(3, c.start - c.run_start)}"] = 1.0
+    if c.start > c.run_start:
+        f[f"cutword={tokens[c.start - 1].text.lower()}"] = 1.0
+    f[f"run_n={min(6, c.run_end - c.run_start)}"] = 1.0
+    prev = tokens[c.run_start - 1].text if c.run_start > 0 else ""
+    prev2 = tokens[c.run_start - 2].text if c.run_start > 1 else ""
+    if _sentence_start(text, tokens[c.run_start].start):
+        f["sent_start"] = 1.0
+    elif prev:
+        f[f"prev={prev.lower()}"] = 1.0
+        f[f"prev2={prev2.lower()} {prev.lower()}"] = 1.0
+    nxt = tokens[c.run_end].text if c.run_end < len(tokens) else ""
+    if nxt:
+        f[f"next={nxt.lower() if not nxt[:1].isupper() else 'CAP'}"] = 1.0
+    after = text[c.char_end : c.char_end + 14]
+    if _ACRONYM.match(after):
+        f["paren_acronym"] = 1.0
+    if after.startswith(" s ") or after.startswith("'s") or after.startswith("’s"):
+        f["possessive"] = 1.0
+    repeats = counts.get(c.text, 1)
+    f[f"repeats={min(3, repeats)}"] = 1.0
+    f["headline"] = float(c.char_start < headline_end)
+    f["digit"] = float(any(ch.isdigit() for ch in c.text))
+    return f
+
+
+@dataclass
+class PhraseModel:
+    """Two linear models over :func:`features`: actor-or-not (``weights``) and person-vs-organisation (``person``)."""
+
+    weights: dict[str, float]
+    person: dict[str, float]
+    threshold: float = 0.5
+    single_threshold: float = 0.8  # a one-word name that is not an acronym ("Fidesz") needs more evidence
+
+    @staticmethod
+    def _score(w: dict[str, float], f: dict[str, float]) -> float:
+        import math
+
+        z = sum(w.get(k, 0.0) * v for k, v in f.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def actor_score(self, f: dict[str, float]) -> float:
+        return self._score(self.weights, f)
+
+    def is_person(self, f: dict[str, float]) -> bool:
+        return self._score(self.person, f) > 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"threshold": self.threshold, "single_threshold": self.single_threshold, "weights": self.weights,
+                "person": self.person}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PhraseModel:
+        return cls(dict(data["weights"]), dict(data["person"]), float(data.get("threshold", 0.5)),
+                   float(data.get("single_threshold", 0.8)))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_dict(), indent=0, sort_keys=True) + "\n", encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> PhraseModel | None:
+    """The shipped phrase model, or None when the file is absent."""
+    if not MODEL_FILE.is_file():
+        return None
+    return PhraseModel.from_dict(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
+
+
+def scored_candidates(text: str, generic_from: int = 0, headline_end: int = 0
+                      ) -> tuple[list[Token], list[Candidate], list[dict]]:
+    tokens = tokenize(text)
+    cands = candidates(text, tokens, generic_from)
+    counts: dict[str, int] = {}
+    for name in {c.text for c in cands}:
+        counts[name] = len(re.findall(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text))
+    return tokens, cands, [features(text, tokens, c, counts, headline_end) for c in cands]
+
+
+def fresh_candidates(text: str, result: ActorResult, generic_from: int = 0, headline_end: int = 0,
+                     gazetteer=None) -> tuple[list[Candidate], list[dict]]:
+    """The candidates the rules left open, with their features: not an extracted mention or actor name, no part of
+    an extracted name ("Duterte" of "Rodrigo Duterte"), no gazetteer surface (the rules decided on those), not in a
+    dateline ("(Reuters)")."""
+    from foreign_desk.inference.wire import dateline_spans
+
+    _, cands, feats = scored_candidates(text, generic_from, headline_end)
+    existing = {(m.start, m.end) for a in result.actors for m in a.mentions}
+    taken = {a.name for a in result.actors} | {m.text for a in result.actors for m in a.mentions}
+    name_tokens = {tuple(a.name.split()[k:m]) for a in result.actors for k in range(len(a.name.split()))
+                   for m in range(k + 1, len(a.name.split()) + 1)}
+    blocked = dateline_spans(text)
+    out_c, out_f = [], []
+    for c, f in zip(cands, feats, strict=True):
+        if (c.char_start, c.char_end) in existing or c.text in taken or tuple(c.text.split()) in name_tokens or (
+                c.text in NOT_ACTORS):
+            continue
+        if gazetteer is not None and alias_key(c.text) in gazetteer.index:
+            continue
+        if any(a < c.char_end and c.char_start < b for a, b in blocked):
+            continue
+        out_c.append(c)
+        out_f.append(f)
+    return out_c, out_f
+
+
+def recognise(text: str, result: ActorResult, model: PhraseModel, generic_from: int = 0, headline_end: int = 0,
+              gazetteer=None) -> ActorResult:
+    """``result`` with the actors ``model`` recognises in ``text`` added (see the module docstring)."""
+    cands, feats = fresh_candidates(text, result, generic_from, headline_end, gazetteer)
+    tokens = tokenize(text)
+
+    def tokens_of(c: Candidate) -> tuple[list[Token], Token | None]:
+        return tokens[c.start : c.end], tokens[c.end] if c.end < len(tokens) else None
+
+    existing = {(m.start, m.end) for a in result.actors for m in a.mentions}
+    names = {a.name for a in result.actors}
+    best: dict[tuple[int, int], tuple[float, Candidate, dict]] = {}
+    for c, f in zip(cands, feats, strict=True):
+        if _implausible(c, tokens_of(c)):
+            continue
+        score = model.actor_score(f)
+        key = (c.run_start, c.run_end)
+        single = c.end - c.start == 1 and _shape(c.text) not in ("XX", "X.X.")
+        if score >= (model.single_threshold if single else model.threshold) and (key not in best or score > best[key][0]):
+            best[key] = (score, c, f)
+    sent_starts = [s.start for s in result.sentences]
+
+    def sentence_of(pos: int) -> int:
+        import bisect
+
+        return max(0, bisect.bisect_right(sent_starts, pos) - 1)
+
+    new: dict[str, Actor] = {}
+    spans: list[tuple[int, int]] = []
+    chosen: list[tuple[float, Candidate, dict]] = []
+    for item in sorted(best.values(), key=lambda x: -x[0]):  # overlapping choices: the higher score wins
+        if not any(item[1].char_start < c.char_end and c.char_start < item[1].char_end for _, c, _ in chosen):
+            chosen.append(item)
+    chosen.sort(key=lambda x: x[1].char_start)
+    acronyms = {m.group(1) for _, c, _ in chosen if (m := _ACRONYM.match(text, c.char_end))}
+    for _, c, f in chosen:
+        single = c.end - c.start == 1
+        if single and (c.text in acronyms or model.is_person(f)):
+            continue  # the acronym of a recognised name; a lone surname or given name
+        actor = new.get(c.text)
+        if actor is None:
+            actor = new[c.text] = Actor(c.text, "person" if model.is_person(f) else "organisation")
+            pattern = re.compile(r"(?<!\w)" + re.escape(c.text) + r"(?!\w)")
+            for m in pattern.finditer(text, generic_from):
+                actor.mentions.append(Mention(m.start(), m.end(), m.group(), sentence_of(m.start())))
+            acr = _ACRONYM.match(text, c.char_end)
+            if acr and acr.group(1) not in names:
+                short = re.compile(r"(?<![\w.])" + re.escape(acr.group(1)) + r"(?![\w])")
+                for m in short.finditer(text, generic_from):
+                    actor.mentions.append(Mention(m.start(), m.end(), m.group(), sentence_of(m.start())))
+            actor.mentions = sorted(
+                (m for m in actor.mentions if not any(
+                    s < m.end and m.start < e and not (m.start <= s and e <= m.end and (s, e) != (m.start, m.end))
+                    for s, e in existing)),
+                key=lambda m: m.start)
+        spans.extend((m.start, m.end) for m in actor.mentions)
+    for name in pattern_names(text, generic_from):
+        if name in new or name in names or (gazetteer is not None and alias_key(name) in gazetteer.index):
+            continue
+        actor = new[name] = Actor(name, "organisation")
+        for m in re.finditer(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", text[generic_from:]):
+            start, end = m.start() + generic_from, m.end() + generic_from
+            if not any(s < end and start < e and not (start <= s and e <= end) for s, e in existing):
+                actor.mentions.append(Mention(start, end, m.group(), sentence_of(start)))
+        spans.extend((m.start, m.end) for m in actor.mentions)
+    if not new:
+        return result
+    # rule matches of people and organisations strictly inside a recognised name are dropped ("Democrats" in "Free
+    # Democrats"); a country stays ("Zimbabwe" in "Zimbabwe Electoral Commission")
+    kept: list[Actor] = []
+    for a in result.actors:
+        mentions = [m for m in a.mentions if a.type == "country" or not any(s <= m.start and m.end <= e and (s, e) != (m.start, m.end)
+                                                     for s, e in spans)]
+        if mentions:
+            a.mentions = mentions
+            kept.append(a)
+    actors = kept + [a for a in new.values() if a.mentions]
+    actors.sort(key=lambda a: a.mentions[0].start)
+    return ActorResult(result.sentences, actors)

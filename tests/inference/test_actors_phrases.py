@@ -1,0 +1,92 @@
+"""The statistical recogniser of names outside the gazetteer, and matching labelled names to extracted ones."""
+
+from __future__ import annotations
+
+from foreign_desk.inference.actors import ActorExtractor
+from foreign_desk.inference.actors.matching import match_name
+from foreign_desk.inference.actors.phrases import PhraseModel, candidates, recognise, shipped_model
+from foreign_desk.inference.actors.tokens import tokenize
+
+TEXT = ("The opposition Movement for Progressive Change said on Monday that the Free Democrats (FDP) had "
+        "left the talks. The Free Democrats did not comment.")
+
+
+def _rules_only() -> ActorExtractor:
+    ex = ActorExtractor()
+    ex.phrases = None
+    return ex
+
+
+def test_candidates_are_capitalised_runs_and_their_suffixes() -> None:
+    texts = {c.text for c in candidates(TEXT, tokenize(TEXT))}
+    assert {"Movement for Progressive Change", "Free Democrats", "FDP"} <= texts
+    assert not {"The", "for Progressive Change", "Progressive Change", "Democrats"} & texts  # no cut after a name word
+    text = "Forces loyal to the Libyan National Army and President Karl Vale met."
+    texts = {c.text for c in candidates(text, tokenize(text))}
+    assert {"Libyan National Army", "National Army", "Karl Vale", "President Karl Vale"} <= texts  # cuts
+    assert "Vale" not in texts
+
+
+def test_a_recognised_name_gets_its_repeats_and_acronym_and_replaces_rule_matches_inside() -> None:
+    ex = _rules_only()
+    result = ex.extract(TEXT)
+    assert "Democratic Party" in {a.name for a in result.actors}  # the rules read "Democrats" as the US party
+    model = PhraseModel({"bias": -3.0, "n=2": 2.0, "n=4": 2.0, "last=party": 3.0, "paren_acronym": 2.0,
+                         "prev=opposition": 3.0, "suffix": -3.0}, {"bias": -2.0})
+    out = recognise(TEXT, result, model, gazetteer=ex.gazetteer)
+    actors = {a.name: a for a in out.actors}
+    assert "Movement for Progressive Change" in actors and "Free Democrats" in actors
+    assert "Democratic Party" not in actors
+    fdp = actors["Free Democrats"]
+    assert fdp.type == "organisation" and [m.text for m in fdp.mentions] == ["Free Democrats", "FDP", "Free Democrats"]
+    for a in out.actors:
+        for m in a.mentions:
+            assert TEXT[m.start:m.end] == m.text
+            sentence = out.sentences[m.sentence]
+            assert sentence.start <= m.start < m.end <= sentence.end
+
+
+def test_the_wire_and_known_names_are_not_candidates() -> None:
+    ex = _rules_only()
+    text = "LONDON (Reuters) - Angela Merkel met Reuters editors. Merkel spoke."
+    model = PhraseModel({"bias": 10.0}, {"bias": 0.0})
+    names = {a.name for a in recognise(text, ex.extract(text), model, gazetteer=ex.gazetteer).actors}
+    assert "Reuters" not in names and "Merkel" not in names and "LONDON" not in names
+
+
+def test_the_shipped_model_loads_and_the_default_extractor_uses_it() -> None:
+    model = shipped_model()
+    assert model is not None and 0 < model.threshold < 1 and model.weights
+    assert ActorExtractor.default().phrases is model
+
+
+def test_labelled_names_match_other_full_forms() -> None:
+    gaz = ActorExtractor.default().gazetteer
+    assert match_name("Tayyip Erdogan", ["Recep Tayyip Erdogan", "Turkey"], gaz) == "Recep Tayyip Erdogan"
+    assert match_name("China", ["China"], gaz) == "China"
+    assert match_name("Mike Pence", ["Donald Trump"], gaz) is None
+    assert match_name("Free Democrats", ["Democratic Party"], gaz) is None
+
+
+def test_collective_actors_of_generic_forms() -> None:
+    from foreign_desk.inference.actors.phrases import pattern_names
+
+    text = ("Strikes by the Saudi-led coalition hit the Haqqani network and the Islamic State group. "
+            "The Gupta family denied it. Police group leaders met.")
+    assert pattern_names(text) == ["Saudi-led coalition", "Haqqani network", "Gupta family"]
+    names = {a.name for a in ActorExtractor.default().extract(text).actors}
+    assert {"Saudi-led coalition", "Haqqani network", "Gupta family", "Islamic State"} <= names
+    assert "Islamic State group" not in names  # a gazetteer name with a head is the gazetteer actor
+
+
+def test_pronouns_link_only_to_the_one_person_named_before() -> None:
+    from foreign_desk.inference.actors.coref import link_pronouns
+
+    ex = _rules_only()
+    text = ("Ruritanian President Karl Vale arrived on Monday. He praised the accord. "
+            "Officials said Vale and Prime Minister Anna Holt met. She said it failed.")
+    result = link_pronouns(text, ex.extract(text))
+    mentions = {a.name: [m.text for m in a.mentions] for a in result.actors}
+    assert mentions["Karl Vale"] == ["Karl Vale", "He", "Vale"]  # one person before "He"
+    assert mentions["Anna Holt"] == ["Anna Holt"]  # two people before "She": no link
+    assert not ex.pronouns  # off by default (measured neutral for article-level stance)
