@@ -29,6 +29,7 @@ from torch import nn
 
 from foreign_desk.inference.manifest import ModelLoadError, file_sha256
 from foreign_desk.inference.saved_model import ModelConfig, SavedModel
+from foreign_desk.inference.wire import dateline_spans
 
 log = logging.getLogger(__name__)
 
@@ -473,6 +474,7 @@ class RelationModel(SavedModel):
                 if sentence is None or len({k for k, _ in mentions}) < need:
                     continue
                 mentions = [(k, m) for k, m in mentions if sentence.start <= m.start < m.end <= sentence.end]
+                mentions = _outside_datelines(mentions, sentence, result.actors)
                 if len({k for k, _ in mentions}) >= need:
                     jobs.append((a_idx, sentence, sorted(mentions, key=lambda km: km[1].start)))
         out: list[list[Relation]] = [[] for _ in actor_results]
@@ -483,10 +485,11 @@ class RelationModel(SavedModel):
         if self.use_parties:
             with torch.inference_mode():
                 for (_, sentence, _), (states, offsets), cands in zip(jobs, encoded, candidates, strict=True):
-                    taken = [(c.start, c.end) for c in cands]
+                    taken = [(c.start, c.end) for c in cands] + dateline_spans(sentence.text)
                     spans = party_spans(
                         self.tagger, states, offsets, sentence.text, taken, float(self.config["party_threshold"])
                     )
+                    spans = [(lo, hi) for lo, hi in spans if not _is_agency(sentence.text[lo:hi])]
                     cands += [_Candidate(("party", lo, hi), lo, hi) for lo, hi in spans]
         scored = self.score_pairs(encoded, candidates)
         for (a_idx, sentence, _), cands, (pairs, proba) in zip(jobs, candidates, scored, strict=True):
@@ -525,14 +528,34 @@ class RelationModel(SavedModel):
         return bool(self.config.get("parties")) and self.tagger is not None
 
 
+def _is_agency(text: str) -> bool:
+    from foreign_desk.inference.wire import AGENCIES
+
+    name = (party_name(text) or text).strip(" ()").lower()
+    return name in {a.lower() for a in AGENCIES}
+
+
+def _outside_datelines(mentions: list[tuple[int, Any]], sentence: Any, actors: Sequence[Any]) -> list[tuple[int, Any]]:
+    """Mentions that are not part of a dateline or credit (``BEIRUT (Reuters) -``) and not a news agency: the place
+    and the agency reporting a story are not parties to it."""
+    from foreign_desk.inference.wire import AGENCIES
+
+    spans = [(sentence.start + a, sentence.start + b) for a, b in dateline_spans(sentence.text)]
+    agencies = {a.lower() for a in AGENCIES}
+    return [
+        (k, m)
+        for k, m in mentions
+        if not any(m.start < b and m.end > a for a, b in spans) and actors[k].name.lower() not in agencies
+    ]
+
+
 def same_side(actors: Sequence[Any], a: Any, b: Any) -> bool:
     """Two actors of one side (a leader and their country, two officials of one government): not a relation."""
     if not (isinstance(a, int) and isinstance(b, int)):
         return False
     x, y = actors[a], actors[b]
-    return (
-        (x.affiliation is not None and x.affiliation in (y.name, y.affiliation))
-        or (y.affiliation is not None and y.affiliation == x.name)
+    return (x.affiliation is not None and x.affiliation in (y.name, y.affiliation)) or (
+        y.affiliation is not None and y.affiliation == x.name
     )
 
 

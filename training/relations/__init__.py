@@ -219,11 +219,13 @@ def add_parties(items: list[Prepared], tagger, stance_head, threshold: float) ->
     from foreign_desk.inference.relations.model import (
         LABELS,
         _Candidate,
+        _is_agency,
         is_party,
         pair_features,
         party_spans,
         token_positions,
     )
+    from foreign_desk.inference.wire import dateline_spans
 
     for p in items:
         # the parties replace the gold spans added for training: the head learns on what the product will see
@@ -231,8 +233,9 @@ def add_parties(items: list[Prepared], tagger, stance_head, threshold: float) ->
         keep = [r for r, (i, j) in enumerate(p.pairs) if i < len(p.candidates) and j < len(p.candidates)]
         p.pairs = [p.pairs[r] for r in keep]
         p.features, p.labels = p.features[keep], p.labels[keep]
-        taken = [(c.start, c.end) for c in p.candidates]
+        taken = [(c.start, c.end) for c in p.candidates] + dateline_spans(p.sentence.text)
         spans = party_spans(tagger, p.states, p.offsets, p.sentence.text, taken, threshold)
+        spans = [(lo, hi) for lo, hi in spans if not _is_agency(p.sentence.text[lo:hi])]
         if not spans:
             continue
         base = len(p.candidates)
@@ -451,9 +454,7 @@ def fit_head(config: RelationsConfig, prepared: dict[str, list[Prepared]], hidde
     }
 
 
-def _report(
-    head, prepared: list[Prepared], threshold: float, polarity: str, party_min: float = 0.0
-) -> dict[str, Any]:
+def _report(head, prepared: list[Prepared], threshold: float, polarity: str, party_min: float = 0.0) -> dict[str, Any]:
     return {
         "model": score_relations(product_relations(head, prepared, threshold, party_min=party_min)),
         "baseline": score_relations(baseline_relations(prepared, polarity)),
