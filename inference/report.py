@@ -13,7 +13,8 @@ STANCE_STYLE = {"negative": "red", "neutral": "dim", "positive": "green"}
 
 
 def results_table(records: Sequence[dict[str, Any]], max_actors: int = 8) -> Table:
-    """One row per article: headline, topics with scores, actors with their stance (coloured)."""
+    """One row per article: headline, topics with scores (and the passage that carried each), actors with their
+    stance (coloured)."""
     table = Table(title="foreign-desk predictions", show_lines=True, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("headline", ratio=3)
@@ -25,7 +26,15 @@ def results_table(records: Sequence[dict[str, Any]], max_actors: int = 8) -> Tab
             continue
         topics = rec.get("topics") or {}
         scores = topics.get("scores") or {}
-        topic_text = "\n".join(f"{label} {scores.get(label, 0):.2f}" for label in topics.get("labels") or []) or "-"
+        evidence = topics.get("evidence") or {}
+        lines = []
+        for label in topics.get("labels") or []:
+            lines.append(f"{label} {scores.get(label, 0):.2f}")
+            passages = evidence.get(label) or []
+            if passages:  # the passage that carried the label, shortened
+                text = " ".join(str(passages[0].get("text", "")).split())
+                lines.append(f"[dim]  “{escape(text[:57] + '…' if len(text) > 58 else text)}”[/dim]")
+        topic_text = "\n".join(lines) or "-"
         actors = []
         for actor in (rec.get("actors") or [])[:max_actors]:
             style = STANCE_STYLE.get(actor["stance"], "")

@@ -79,7 +79,10 @@ def save_metrics(model_dir: Path, module: ModuleType, task: str) -> Path:
 
     reports = {split: module.evaluate(model_dir, split=split, output=None, quantize=False) for split in ("dev", "test")}
     kind = reports["dev"]["kind"]
-    path = write_metrics(model_dir, task, kind, *({k: r[k] for k in SPLIT_KEYS} for r in reports.values()))
+    per_source = {split: r["per_source"] for split, r in reports.items() if "per_source" in r}
+    path = write_metrics(
+        model_dir, task, kind, *({k: r[k] for k in SPLIT_KEYS} for r in reports.values()), per_source=per_source or None
+    )
     write_manifest(model_dir)
     print(f"wrote {path}")
     return path

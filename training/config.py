@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 #: Kinds trained by the shared gradient loop (:mod:`foreign_desk.training.loop`); other kinds take no ``training``.
-LOOP_KINDS = frozenset({"minilm"})
+LOOP_KINDS = frozenset({"minilm", "passages"})
 
 
 class Strict(BaseModel):

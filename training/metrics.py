@@ -78,10 +78,16 @@ def card_rows(report: Mapping[str, Any]) -> dict[str, dict[str, float]]:
     return {**report["per_label"], **report["averages"]}
 
 
-def write_metrics(model_dir: Path, task: str, kind: str, dev: Mapping[str, Any], test: Mapping[str, Any] | None) -> Path:
-    """Write ``model_dir/metrics.json`` (the caller refreshes the manifest)."""
+def write_metrics(
+    model_dir: Path, task: str, kind: str, dev: Mapping[str, Any], test: Mapping[str, Any] | None,
+    per_source: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write ``model_dir/metrics.json`` (the caller refreshes the manifest). ``per_source``: ``{"dev": {source:
+    report}, "test": {...}}`` where the data mixes sources (topic)."""
     path = Path(model_dir) / METRICS_NAME
     payload = {"task": task, "kind": kind, "dev": dev, "test": test}
+    if per_source:
+        payload["per_source"] = per_source
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return path
 

@@ -18,13 +18,50 @@ TASK = "topic"
 
 @dataclass
 class TopicPrediction:
-    """Topics of one article: the labels over their decision threshold and every label's probability."""
+    """Topics of one article: the labels over their decision threshold, every label's probability, and for each
+    predicted label the passages that carried it (``{"text", "score"}``, verbatim article text, highest first; empty
+    for kinds that do not score passages)."""
 
     labels: list[str]
     scores: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"labels": list(self.labels), "scores": dict(self.scores)}
+        return {
+            "labels": list(self.labels),
+            "scores": dict(self.scores),
+            "evidence": {k: [dict(e) for e in v] for k, v in self.evidence.items()},
+        }
+
+
+@dataclass
+class PassageScores:
+    """The passages of one article and their per-label probabilities ``scores`` (n_passages, n_labels); ``spans``:
+    (start, end, is_headline) of each passage in the prepared headline/body."""
+
+    texts: list[str]
+    spans: list[tuple[int, int, bool]]
+    scores: np.ndarray
+
+
+def select_evidence(passages: PassageScores, column: int, threshold: float, max_n: int) -> list[dict[str, Any]]:
+    """The passages that carried a label: the best one, then the next best at or above ``threshold`` that do not
+    overlap those already chosen (windows share sentences), at most ``max_n``, highest first."""
+    order = np.argsort(-passages.scores[:, column], kind="stable")
+    chosen: list[int] = []
+    for i in order:
+        if len(chosen) >= max_n:
+            break
+        score = float(passages.scores[i, column])
+        if chosen and score < threshold:
+            break
+        if not passages.texts[i]:
+            continue
+        s, e, head = passages.spans[i]
+        if any(head == passages.spans[j][2] and s < passages.spans[j][1] and passages.spans[j][0] < e for j in chosen):
+            continue
+        chosen.append(int(i))
+    return [{"text": passages.texts[i], "score": round(float(passages.scores[i, column]), 4)} for i in chosen]
 
 
 class TopicModelConfig(ModelConfig):
@@ -83,17 +120,34 @@ class TopicClassifier(SavedModel):
         """Boolean label matrix from probabilities and the per-label thresholds."""
         return proba >= self.threshold_vector()[None, :]
 
+    def predict_details(
+        self, articles: Sequence[ArticleLike], batch_size: int = 16
+    ) -> tuple[np.ndarray, list[PassageScores] | None]:
+        """Probabilities and, for kinds that score passages, each article's passages with their probabilities."""
+        return self.predict_proba(articles, batch_size=batch_size), None
+
     def predict(self, articles: Sequence[ArticleLike], batch_size: int = 16) -> list[TopicPrediction]:
-        """Topic labels and scores for each article (``Article`` objects, strings, or dicts with title/text)."""
-        proba = self.predict_proba(articles, batch_size=batch_size)
+        """Topic labels, scores and evidence for each article (``Article`` objects, strings, or dicts with
+        title/text)."""
+        proba, passages = self.predict_details(articles, batch_size=batch_size)
         decided = self.decide(proba)
-        return [
-            TopicPrediction(
-                labels=[label for label, on in zip(self.labels, row_on, strict=True) if on],
-                scores={label: round(float(p), 6) for label, p in zip(self.labels, row, strict=True)},
+        max_n = int(self.config.get("max_evidence", 2))
+        out = []
+        for i, (row, row_on) in enumerate(zip(proba, decided, strict=True)):
+            labels = [label for label, on in zip(self.labels, row_on, strict=True) if on]
+            evidence = {}
+            if passages is not None:
+                for label in labels:
+                    j = self.labels.index(label)
+                    evidence[label] = select_evidence(passages[i], j, self.thresholds[label], max_n)
+            out.append(
+                TopicPrediction(
+                    labels=labels,
+                    scores={label: round(float(p), 6) for label, p in zip(self.labels, row, strict=True)},
+                    evidence=evidence,
+                )
             )
-            for row, row_on in zip(proba, decided, strict=True)
-        ]
+        return out
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(labels={self.labels})"

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from foreign_desk.inference.topics.base import ArticleLike, TopicClassifier, TopicModelConfig
+from foreign_desk.inference.topics.base import ArticleLike, PassageScores, TopicClassifier, TopicModelConfig
 
 
 class EnsembleMember(BaseModel):
@@ -53,11 +53,21 @@ class EnsembleTopicClassifier(TopicClassifier):
         self.members = [(clf, w / total) for clf, w, _ in members]
 
     def predict_proba(self, articles: Sequence[ArticleLike], batch_size: int = 16) -> np.ndarray:
+        return self.predict_details(articles, batch_size)[0]
+
+    def predict_details(
+        self, articles: Sequence[ArticleLike], batch_size: int = 16
+    ) -> tuple[np.ndarray, list[PassageScores] | None]:
+        """The weighted probabilities; the passages (evidence) of the first member that scores passages."""
         proba = np.zeros((len(articles), len(self.labels)))
+        passages = None
         for clf, weight in self.members:
             if weight > 0:
-                proba += weight * clf.predict_proba(articles, batch_size=batch_size)
-        return proba
+                p, detail = clf.predict_details(articles, batch_size=batch_size)
+                proba += weight * p
+                if passages is None:
+                    passages = detail
+        return proba, passages
 
     def _save_weights(self, model_dir: Path) -> None:
         for entry in self.config["members"]:

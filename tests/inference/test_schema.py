@@ -41,7 +41,8 @@ def test_spark_schema_derives_from_the_schema() -> None:
     assert _COLUMNS == RECORD.names
     assert SPARK_SCHEMA == (  # the DDL Spark receives, unchanged by the move
         "id string, headline string, "
-        "topics struct<labels: array<string>, scores: map<string, double>>, "
+        "topics struct<labels: array<string>, scores: map<string, double>, "
+        "evidence: map<string, array<struct<text: string, score: double>>>>, "
         "actors array<struct<actor: string, type: string, affiliation: string, mentions: int, stance: string, "
         "scores: map<string, double>, evidence: array<struct<sentence: string, stance: string, score: double>>>>, "
         "relations array<struct<holder: string, target: string, stance: string, holder_text: string, "
@@ -57,8 +58,8 @@ def test_spark_schema_derives_from_the_schema() -> None:
 def test_flat_columns_derive_from_the_schema(tmp_path: Path) -> None:
     names = [name for name, _ in flat_columns(LABELS)]
     assert names == [
-        "id", "headline", "topics", "topic_score.diplomacy", "topic_score.trade", "actors", "actors_json", "relations",
-        "relations_json", "relation_summary", "warnings",
+        "id", "headline", "topics", "topic_score.diplomacy", "topic_score.trade", "topic_evidence_json", "actors",
+        "actors_json", "relations", "relations_json", "relation_summary", "warnings",
         "error",
     ]  # fmt: skip
     row = flatten(_result().to_dict(), LABELS)

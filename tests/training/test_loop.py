@@ -21,7 +21,9 @@ CHECKPOINT_FILES = {*FILES, "best.safetensors"}
 def assert_metrics_json(model_dir: Path, task: str, kind: str) -> dict:
     """The one metrics.json shape of every saved model."""
     metrics = json.loads((Path(model_dir) / "metrics.json").read_text())
-    assert set(metrics) == {"task", "kind", "dev", "test"}
+    assert {"task", "kind", "dev", "test"} <= set(metrics) <= {"task", "kind", "dev", "test", "per_source"}
+    for split, reports in metrics.get("per_source", {}).items():  # topic: the same report per data source
+        assert split in ("dev", "test") and all(set(r) == set(SPLIT_KEYS) for r in reports.values())
     assert (metrics["task"], metrics["kind"]) == (task, kind)
     for split in ("dev", "test"):
         assert set(metrics[split]) == set(SPLIT_KEYS)

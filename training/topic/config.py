@@ -60,6 +60,11 @@ class DataConfig(_Strict):
     strip_dateline: bool = True
     ignore_unlisted_labels: bool = Field(False, description="drop data labels not in `labels` instead of failing")
     min_train_positives: int = Field(10, ge=1, description="warn loudly below this many training positives")
+    separate_sources: list[str] = Field(
+        default_factory=list,
+        description="sources split on their own (same stratified function, fractions and seed) and merged, so the "
+        "other sources keep exactly the partition they have without them (e.g. the split an encoder was trained on)",
+    )
 
 
 class TfidfParams(_Strict):
@@ -120,6 +125,27 @@ class EnsembleParams(_Strict):
         return grid
 
 
+class PassagesParams(_Strict):
+    """Passage (multi-instance) model: frozen encoder of a saved minilm topic model, head trained by the loop."""
+
+    kind: Literal["passages"]
+    encoder: Path | None = Field(
+        None, description="saved minilm topic model whose fine-tuned encoder is reused frozen (None: base MiniLM)"
+    )
+    encoder_split_fingerprint: str | None = Field(
+        None, description="the split fingerprint of the encoder's training data, checked against this config's split "
+        "of the same sources (no dev/test item of this split was seen by the encoder)",
+    )
+    size: int = Field(2, ge=1, description="sentences per passage window")
+    stride: int = Field(1, ge=1)
+    headline: bool = True
+    max_tokens: int = Field(128, ge=8, le=512)
+    pooling: Literal["lse", "max", "mean", "noisy_or"] = "lse"
+    hidden: int = Field(256, ge=1)
+    dropout: float = Field(0.1, ge=0, lt=1)
+    max_evidence: int = Field(2, ge=1)
+
+
 class TopicConfig(_Strict):
     """A topic-model training run: data, label set, model kind and hyper-parameters, seed, output."""
 
@@ -128,13 +154,18 @@ class TopicConfig(_Strict):
     labels: list[str] = Field(min_length=1)
     core_labels: list[str] = Field(default_factory=list, description="labels whose macro-F1 is reported separately")
     data: DataConfig
-    model: Annotated[TfidfParams | MiniLMParams | EnsembleParams, Field(discriminator="kind")]
+    model: Annotated[TfidfParams | MiniLMParams | EnsembleParams | PassagesParams, Field(discriminator="kind")]
     seed: int = 13
     output_dir: Path
     checkpoint_dir: Path | None = Field(None, description="default runs/<name>")
     num_threads: int | None = Field(None, ge=1, description="torch.set_num_threads for training")
     training: TrainingParams | None = Field(None, description="the shared training loop (kind minilm)")
     selection_metric: Literal["macro_f1", "core_macro_f1"] = "macro_f1"
+    balance_sources: bool = Field(
+        False,
+        description="thresholds maximise the mean over sources of per-label dev F1, and model selection the mean over "
+        "sources of the selection metric, so no source is sacrificed to the largest one",
+    )
 
     @field_validator("labels")
     @classmethod
@@ -156,7 +187,7 @@ class TopicConfig(_Strict):
             raise ValueError("dev_fraction + test_fraction leaves too little training data")
         if self.checkpoint_dir is None:
             self.checkpoint_dir = Path("runs") / self.name
-        if self.model.kind == "minilm" and self.training is None:
+        if self.model.kind in ("minilm", "passages") and self.training is None:
             self.training = TrainingParams()
         return self
 

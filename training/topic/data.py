@@ -45,6 +45,7 @@ class TopicData:
     splits: Any  # datasets.DatasetDict
     labels: list[str]
     fingerprint: str
+    base_fingerprint: str | None = None  # with ``separate_sources``: the fingerprint of the other sources' split
 
     def texts(self, split: str) -> list[tuple[str, str]]:
         ds = self.splits[split]
@@ -287,17 +288,67 @@ def stratified_group_split(
     return assign[groups]
 
 
-def load_splits(config: TopicConfig) -> TopicData:
-    """Read, validate, group duplicates, split train/dev/test (seeded), subsample train by ``train_fraction``."""
-    from datasets import Dataset, DatasetDict
+def _split_fingerprint(examples: Sequence[Example], split_of: np.ndarray) -> str:
+    return hashlib.sha256(
+        "\n".join(f"{s}:{examples[i].id}" for k, s in ((1, "dev"), (2, "test")) for i in np.where(split_of == k)[0])
+        .encode()
+    ).hexdigest()[:16]
 
-    examples = load_examples(config)
+
+def _split_part(examples: Sequence[Example], config: TopicConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(split index, duplicate group) of one set of examples: the stratified grouped split over labels and sources."""
     y = label_matrix([e.topics for e in examples], config.labels)
     groups = duplicate_groups(examples, config.data.dedup_similarity)
     sources = sorted({e.source for e in examples})
     src = np.array([[e.source == s for s in sources] for e in examples], dtype=np.float64)
     dev, test = config.data.dev_fraction, config.data.test_fraction
-    split_of = stratified_group_split(y, groups, [1 - dev - test, dev, test], config.seed, extra=src)
+    return stratified_group_split(y, groups, [1 - dev - test, dev, test], config.seed, extra=src), groups
+
+
+def assign_splits(examples: list[Example], config: TopicConfig) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """Split index (0 train, 1 dev, 2 test) and duplicate group of every example, and the base fingerprint.
+
+    Without ``data.separate_sources`` all examples are split together. With it, the other sources are split exactly
+    as they would be alone (their fingerprint is returned, to check against a model trained on that split), the
+    separate sources on their own with the same function, fractions and seed; an example of a separate source that
+    duplicates one of the others follows that one's split (no duplicate crosses train and test).
+    """
+    separate = set(config.data.separate_sources)
+    unknown = separate - {e.source for e in examples}
+    if unknown:
+        raise ValueError(f"data.separate_sources {sorted(unknown)} are not configured sources")
+    if not separate:
+        split_of, groups = _split_part(examples, config)
+        return split_of, groups, None
+    base_idx = [i for i, e in enumerate(examples) if e.source not in separate]
+    sep_idx = [i for i, e in enumerate(examples) if e.source in separate]
+    split_of = np.zeros(len(examples), dtype=np.int64)
+    groups = np.zeros(len(examples), dtype=np.int64)
+    base_fp = None
+    offset = 0
+    if base_idx:
+        base = [examples[i] for i in base_idx]
+        part, g = _split_part(base, config)
+        split_of[base_idx], groups[base_idx] = part, g
+        base_fp = _split_fingerprint(base, part)
+        offset = int(g.max()) + 1
+    part, g = _split_part([examples[i] for i in sep_idx], config)
+    split_of[sep_idx], groups[sep_idx] = part, g + offset
+    if base_idx:  # duplicates across the two parts: the separate example joins the other's group and split
+        joint = duplicate_groups(examples, config.data.dedup_similarity)
+        for i in sep_idx:
+            mates = [j for j in np.where(joint == joint[i])[0] if examples[j].source not in separate]
+            if mates:
+                split_of[i], groups[i] = split_of[mates[0]], groups[mates[0]]
+    return split_of, groups, base_fp
+
+
+def load_splits(config: TopicConfig) -> TopicData:
+    """Read, validate, group duplicates, split train/dev/test (seeded), subsample train by ``train_fraction``."""
+    from datasets import Dataset, DatasetDict
+
+    examples = load_examples(config)
+    split_of, groups, base_fp = assign_splits(examples, config)
     index = {name: np.where(split_of == k)[0] for k, name in enumerate(SPLITS)}
     if config.data.train_fraction < 1.0:
         train_groups = np.unique(groups[index["train"]])
@@ -317,7 +368,7 @@ def load_splits(config: TopicConfig) -> TopicData:
             for name, idx in index.items()
         }
     )
-    data = TopicData(splits=splits, labels=list(config.labels), fingerprint=fingerprint)
+    data = TopicData(splits=splits, labels=list(config.labels), fingerprint=fingerprint, base_fingerprint=base_fp)
     check_label_support(data, config.data.min_train_positives)
     return data
 

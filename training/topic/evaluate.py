@@ -6,12 +6,14 @@ import logging
 import time
 from pathlib import Path
 
+from rich.console import Console
+
 from foreign_desk.inference.topics.base import TopicClassifier
 from foreign_desk.training.config import migrate_training_config, saved_config
 from foreign_desk.training.metrics import evaluation_result, print_report
 from foreign_desk.training.topic.config import TopicConfig, config_from_dict
 from foreign_desk.training.topic.data import TopicData, load_splits
-from foreign_desk.training.topic.metrics import decide, multilabel_report
+from foreign_desk.training.topic.metrics import decide, multilabel_report, per_source_reports, per_source_table
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,16 @@ def evaluate(
     config, data = held_out_data(model_dir)
     started = time.perf_counter()
     proba = clf.predict_proba([{"title": h, "text": b} for h, b in data.texts(split)], batch_size=batch_size)
-    report = multilabel_report(data.y(split), decide(proba, clf.thresholds, clf.labels), clf.labels, config.core_labels)
-    print_report(report, f"topic {clf.kind}{' int8' if quantize else ''} on {split} ({report['n']} articles)")
-    return evaluation_result(report, model_dir, "topic", clf.kind, split, quantize, time.perf_counter() - started, output)
+    pred = decide(proba, clf.thresholds, clf.labels)
+    report = multilabel_report(data.y(split), pred, clf.labels, config.core_labels)
+    title = f"topic {clf.kind}{' int8' if quantize else ''} on {split}"
+    print_report(report, f"{title} ({report['n']} articles)")
+    sources = per_source_reports(data.y(split), pred, data.splits[split]["source"], clf.labels, config.core_labels)
+    if config.core_labels:
+        Console().print(per_source_table({**sources, "overall": report}, config.core_labels, f"{title}, per source"))
+    for name, r in sources.items():
+        print_report(r, f"{title}: {name} ({r['n']} items)")
+    seconds = time.perf_counter() - started
+    return evaluation_result(
+        {**report, "per_source": sources}, model_dir, "topic", clf.kind, split, quantize, seconds, output
+    )

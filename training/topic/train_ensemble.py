@@ -11,7 +11,7 @@ from foreign_desk.inference.topics.base import TopicClassifier
 from foreign_desk.inference.topics.ensemble import EnsembleTopicClassifier
 from foreign_desk.training.topic.config import EnsembleParams, TopicConfig
 from foreign_desk.training.topic.data import TopicData
-from foreign_desk.training.topic.metrics import decide, multilabel_report, tune_thresholds
+from foreign_desk.training.topic.metrics import balanced_score, decide, multilabel_report, thresholds_for
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +39,21 @@ def train_ensemble(config: TopicConfig, data: TopicData, resume: bool = False) -
     dev = [{"title": h, "text": b} for h, b in data.texts("dev")]
     probas = [m.predict_proba(dev) for m in members]
     y = data.y("dev")
+    sources = data.splits["dev"]["source"]
     history, best = [], None
     for w in params.first_weight_grid:
         proba = w * probas[0] + (1 - w) * probas[1]
-        thresholds = tune_thresholds(y, proba, config.labels)
-        report = multilabel_report(y, decide(proba, thresholds, config.labels), config.labels, config.core_labels)
+        thresholds = thresholds_for(config, y, proba, config.labels, sources)
+        pred = decide(proba, thresholds, config.labels)
+        report = multilabel_report(y, pred, config.labels, config.core_labels)
         core = report["averages"].get("core_macro", {}).get("f1")
         score = core if config.selection_metric == "core_macro_f1" and core is not None else report["macro_f1"]
-        history.append({"epoch": f"w={w:.2f}", "dev_macro_f1": report["macro_f1"], "dev_core_macro_f1": core})
+        entry = {"epoch": f"w={w:.2f}", "dev_macro_f1": report["macro_f1"], "dev_core_macro_f1": core}
+        if config.balance_sources:
+            core_labels = config.core_labels if config.selection_metric == "core_macro_f1" else []
+            score = balanced_score(y, pred, config.labels, core_labels, sources)
+            entry["dev_source_mean"] = score
+        history.append(entry)
         log.info("weight %.2f: dev macro-F1 %.3f, core %s", w, report["macro_f1"], "n/a" if core is None else f"{core:.3f}")
         if best is None or score > best[0]:
             best = (score, w, thresholds)

@@ -14,7 +14,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from foreign_desk.inference.topics.tfidf import TfidfTopicClassifier
 from foreign_desk.training.topic.config import TfidfParams, TopicConfig
 from foreign_desk.training.topic.data import TopicData
-from foreign_desk.training.topic.metrics import decide, multilabel_report, tune_thresholds
+from foreign_desk.training.topic.metrics import decide, multilabel_report, thresholds_for
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def train_tfidf(config: TopicConfig, data: TopicData, resume: bool = False) -> t
     _drop_stop_words(clf.pipeline)
     dev_texts = [f"{h}\n\n{b}" if h else b for h, b in data.texts("dev")]
     proba = clf.pipeline.predict_proba(dev_texts)
-    clf.thresholds = tune_thresholds(data.y("dev"), proba, config.labels)
+    clf.thresholds = thresholds_for(config, data.y("dev"), proba, config.labels, data.splits["dev"]["source"])
     report = multilabel_report(
         data.y("dev"), decide(proba, clf.thresholds, config.labels), config.labels, config.core_labels
     )
