@@ -45,6 +45,11 @@ class MiniLMStanceClassifier(StanceClassifier):
         super().__init__({**defaults, **(config or {})})
         self.model = model
         self.tokenizer = tokenizer
+        # Dynamic int8 quantization scales each Linear's input by its max over the whole batch (every token of every
+        # text, padding included), so a quantized model's output for a text depended on the other texts of its batch
+        # (7.6 % of mention labels changed). Quantized models therefore encode each text alone, unpadded, and keep
+        # the head in float (its input rows are the text's targets): the same target always gets the same scores.
+        self.per_text = False
 
     @classmethod
     def build(cls, max_length: int = 256, head_hidden: int = 256, dropout: float = 0.1) -> MiniLMStanceClassifier:
@@ -62,9 +67,11 @@ class MiniLMStanceClassifier(StanceClassifier):
         model = SpanStanceNet(load_base_encoder(), head_hidden=config.head_hidden)
         load_compact_weights(model, model_dir / WEIGHTS_NAME)
         model.eval()
-        if quantize:
-            model = quantize_int8(model)
-        return cls(model, load_tokenizer(model_dir), config.model_dump(exclude_unset=True))
+        if quantize:  # the encoder only: the small head scores each target in float, whatever its siblings
+            model.encoder = quantize_int8(model.encoder)
+        clf = cls(model, load_tokenizer(model_dir), config.model_dump(exclude_unset=True))
+        clf.per_text = quantize
+        return clf
 
     def _save_weights(self, model_dir: Path) -> None:
         save_compact_weights(self.model, model_dir / WEIGHTS_NAME)
@@ -76,7 +83,7 @@ class MiniLMStanceClassifier(StanceClassifier):
         (``share_texts=False``: once per target, as one-pass-per-target models do)."""
         windows = build_windows(self.tokenizer, targets, int(self.config["max_length"]), share_texts=share_texts)
         out = torch.empty((len(targets), len(LABELS)))
-        for group in batches(windows, batch_size):
+        for group in batches(windows, 1 if self.per_text else batch_size):
             b = collate(group, pad_id=self.tokenizer.pad_token_id or 0)
             logits = self.model(b.input_ids, b.attention_mask, b.target_window, b.target_mask)
             out[torch.tensor(b.targets)] = logits.float()
