@@ -59,7 +59,7 @@ class Candidate:
 # Last words of place and document names, which are not actors ("Marawi City", "Act of Parliament").
 PLACE_HEADS = frozenset("""City Province Region Island Islands Street Square Sea River Valley Mountains Airport Port
 Peninsula Strait Bay Gulf District County State Act Agreement Accord Treaty Bill Law Day Cup Prize Award Games
-Garden Gardens Park Hall Building Tower Stadium Hotel
+Garden Gardens Park Hall Building Tower Stadium Hotel Constitution Charter Convention
 """.split())
 _ADJECTIVE_CUTS: set[str] = set()
 
@@ -160,7 +160,7 @@ def pattern_names(text: str, start: int = 0) -> list[str]:
         words = m.group(1).split()
         while words and words[0] in _STARTERS:
             words = words[1:]
-        if not words or any(w in _countries() or w in TITLE_WORDS or w.lower() in COMMON_WORDS or w in ORG_HEADS for w in words):
+        if not words or words[0].endswith(("ist", "ish", "ian", "ese", "ic")) or any(w in _countries() or w in TITLE_WORDS or w.lower() in COMMON_WORDS or w in ORG_HEADS for w in words):
             continue
         if _sentence_start(text, m.start()) and len(words) == 1 and m.group(1) == words[0]:
             continue
@@ -178,8 +178,14 @@ def _implausible(c: Candidate, toks: tuple[list[Token], Token | None]) -> bool:
         return True  # "London Mayor Sadiq Khan": the person is the part after the title
     if nxt is not None and nxt.start - words[-1].end <= 2 and (nxt.text in PLACE_NOUNS or nxt.text in PLACE_HEADS):
         return True
-    if words[0].text in US_STATES and last in ("Republicans", "Democrats"):
+    if words[0].text in US_STATES and last in ("Republicans", "Democrats", "Republican", "Democrat"):
         return True  # "Texas Republicans": members of the US parties, which the rules handle
+    if words[0].text in first_names() and any(w.text == "of" for w in words):
+        return True  # "Chuck Schumer of New York": the person is the part before "of"
+    if len(words) == 1 and len(last) > 5 and last.isupper():
+        return True  # an ALL-CAPS word ("MINNEAPOLIS"), not an acronym
+    if words[0].text in ("Mount", "Mt", "St", "Lake", "Cape", "Fort"):
+        return True  # places
     if len(words) > 2 and words[0].text in _countries() and words[1].text in CONNECTORS:
         return True  # "Syria for Raqqa"
     if len(words) == 1 and last[:-1].isupper() and last.endswith("s"):
@@ -341,8 +347,8 @@ def recognise(text: str, result: ActorResult, model: PhraseModel, generic_from: 
     names = {a.name for a in result.actors}
     best: dict[tuple[int, int], tuple[float, Candidate, dict]] = {}
     for c, f in zip(cands, feats, strict=True):
-        if _implausible(c, tokens_of(c)):
-            continue
+        if _implausible(c, tokens_of(c)) or (c.char_end == headline_end and text[:c.char_start].endswith(": ")):
+            continue  # ... or a headline's credit ("...: Anadolu")
         score = model.actor_score(f)
         key = (c.run_start, c.run_end)
         single = c.end - c.start == 1 and _shape(c.text) not in ("XX", "X.X.")
@@ -363,6 +369,8 @@ def recognise(text: str, result: ActorResult, model: PhraseModel, generic_from: 
             chosen.append(item)
     chosen.sort(key=lambda x: x[1].char_start)
     acronyms = {m.group(1) for _, c, _ in chosen if (m := _ACRONYM.match(text, c.char_end))}
+    # the parenthesised acronym of a name the rules found ("Congressional Black Caucus (CBC)") is that actor
+    acronyms |= {m.group(1) for a in result.actors for x in a.mentions if (m := _ACRONYM.match(text, x.end))}
     for _, c, f in chosen:
         single = c.end - c.start == 1
         if single and (c.text in acronyms or model.is_person(f)):
