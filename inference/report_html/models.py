@@ -49,10 +49,11 @@ def describe_model(path: Path, name: str | None = None) -> dict[str, Any]:
             info["bytes"] = sum(entry["bytes"] for entry in files.values())
         except ModelLoadError:
             info["status"] = "damaged manifest"
-    for member in config.get("members") or []:
-        if isinstance(member, dict) and isinstance(member.get("path"), str):
-            member_path = (path / member["path"]).resolve()
-            info["members"].append(member_path.name)
+    linked = [m.get("path") for m in config.get("members") or [] if isinstance(m, dict)]
+    linked.append(config.get("encoder_model"))  # a head-only model names the model whose encoder it reads
+    for relative in linked:
+        if isinstance(relative, str) and relative:
+            info["members"].append((path / relative).resolve().name)
     return info
 
 

@@ -64,7 +64,7 @@ def test_jsonl_in_jsonl_out_has_the_documented_record(jsonl_input: Path, tmp_pat
     for rec in records:
         assert set(rec) >= {"id", "headline", "topics", "actors", "error"}
         assert rec["error"] is None
-        assert set(rec["topics"]) == {"labels", "scores"}
+        assert set(rec["topics"]) == {"labels", "scores", "evidence"}
         assert {"diplomacy", "sanctions", "territorial_dispute"} <= set(rec["topics"]["scores"])
         for actor in rec["actors"]:
             assert actor["stance"] in {"negative", "neutral", "positive"}

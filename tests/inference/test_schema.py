@@ -40,7 +40,7 @@ def test_spark_schema_derives_from_the_schema() -> None:
     assert OUTPUT_SCHEMA == SPARK_SCHEMA
     assert _COLUMNS == RECORD.names
     assert SPARK_SCHEMA == (  # the DDL Spark receives, unchanged by the move
-        "id string, headline string, "
+        "id string, headline string, date string, source string, url string, "
         "topics struct<labels: array<string>, scores: map<string, double>, "
         "evidence: map<string, array<struct<text: string, score: double>>>>, "
         "actors array<struct<actor: string, type: string, affiliation: string, mentions: int, stance: string, "
@@ -58,7 +58,7 @@ def test_spark_schema_derives_from_the_schema() -> None:
 def test_flat_columns_derive_from_the_schema(tmp_path: Path) -> None:
     names = [name for name, _ in flat_columns(LABELS)]
     assert names == [
-        "id", "headline", "topics", "topic_score.diplomacy", "topic_score.trade", "topic_evidence_json", "actors",
+        "id", "headline", "date", "source", "url", "topics", "topic_score.diplomacy", "topic_score.trade", "topic_evidence_json", "actors",
         "actors_json", "relations", "relations_json", "relation_summary", "warnings",
         "error",
     ]  # fmt: skip
