@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CLASS_POLARITY = {0: "neutral", 1: "positive", 2: "positive", 3: "negative", 4: "negative"}
-CLASS_NAMES = {0: "statement", 1: "verbal cooperation", 2: "material cooperation", 3: "verbal conflict",
-               4: "material conflict"}  # fmt: skip
 EXACT = 0.9
 PARAPHRASE = 0.6
 LOOKAHEAD = 30
