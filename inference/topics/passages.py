@@ -19,7 +19,6 @@ checked by its manifest and by the sha256 recorded here), whose fine-tuned encod
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -31,7 +30,7 @@ import torch
 from pydantic import Field
 from torch import nn
 
-from foreign_desk.inference.manifest import ModelLoadError
+from foreign_desk.inference.manifest import ModelLoadError, file_sha256
 from foreign_desk.inference.sentences import split_sentences
 from foreign_desk.inference.topics.base import ArticleLike, PassageScores, TopicClassifier, TopicModelConfig
 from foreign_desk.inference.topics.text import as_headline_body, prepare
@@ -176,14 +175,6 @@ class PassageTopicConfig(TopicModelConfig):
     encoder_model: str | None = None
     encoder_sha256: str | None = None
     max_evidence: int = Field(2, ge=1)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class PassageTopicClassifier(TopicClassifier):

@@ -112,6 +112,21 @@ def _overlaps(start: int, end: int, spans) -> bool:
     return any(start < e and end > s for s, e in spans)
 
 
+def _gold_label(sentence, holder, target) -> int:  # noqa: ANN001
+    """The label index of an ordered candidate pair: the event's polarity when the holder overlaps the source span
+    and the target the target span, else 0 (no relation)."""
+    from foreign_desk.inference.relations.model import LABELS
+
+    if (
+        sentence.sources
+        and sentence.targets
+        and _overlaps(holder.start, holder.end, sentence.sources)
+        and _overlaps(target.start, target.end, sentence.targets)
+    ):
+        return LABELS.index(CLASS_POLARITY[sentence.cameo])
+    return 0
+
+
 @dataclass
 class Prepared:
     """One sentence ready for the head: product candidates (extractor mentions) and, for training, extra ones."""
@@ -130,7 +145,6 @@ class Prepared:
 @torch.no_grad()
 def prepare(model, extractor, sentences: list[RelationSentence], extra_gold: bool = True) -> list[Prepared]:
     from foreign_desk.inference.relations.model import (
-        LABELS,
         N_SCALARS,
         _Candidate,
         pair_features,
@@ -158,14 +172,7 @@ def prepare(model, extractor, sentences: list[RelationSentence], extra_gold: boo
             for j, cj in enumerate(cands):
                 if i == j or ci.key == cj.key or not positions[i] or not positions[j]:
                     continue
-                label = 0
-                if (
-                    s.sources
-                    and s.targets
-                    and _overlaps(ci.start, ci.end, s.sources)
-                    and _overlaps(cj.start, cj.end, s.targets)
-                ):
-                    label = LABELS.index(CLASS_POLARITY[s.cameo])
+                label = _gold_label(s, ci, cj)
                 pairs.append((i, j))
                 feats.append(pair_features(states, positions[i], positions[j], len(cands), model.stance_head))
                 labels.append(label)
@@ -217,7 +224,6 @@ def add_parties(items: list[Prepared], tagger, stance_head, threshold: float) ->
     """Replace the training-only gold candidates by the tagger's party spans (those not overlapping an actor
     mention), with their pairs."""
     from foreign_desk.inference.relations.model import (
-        LABELS,
         _Candidate,
         _is_agency,
         is_party,
@@ -251,14 +257,7 @@ def add_parties(items: list[Prepared], tagger, stance_head, threshold: float) ->
                     continue
                 if not isinstance(cj.key, int) and not is_party(cj.key):
                     continue
-                label = 0
-                if (
-                    s.sources
-                    and s.targets
-                    and _overlaps(ci.start, ci.end, s.sources)
-                    and _overlaps(cj.start, cj.end, s.targets)
-                ):
-                    label = LABELS.index(CLASS_POLARITY[s.cameo])
+                label = _gold_label(s, ci, cj)
                 pairs.append((i, j))
                 feats.append(pair_features(p.states, positions[i], positions[j], len(p.candidates), stance_head))
                 labels.append(label)
