@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             joined = "\n".join(
                 part
                 for a in arts
-                for part in [a.headline, a.caption or "", a.dateline.place or "", a.dateline.agency or "", *a.byline,
+                for part in [a.headline, a.caption or "", a.byline_place or "", a.dateline.place or "",
+                             a.dateline.agency or "", *a.byline,
                              *a.paragraphs, *a.subheads, *a.credits]
             )
             if any(word not in joined for word in plain_words(text)):

@@ -28,6 +28,9 @@ class Article:
     headline: str = ""
     caption: str | None = None
     byline: list[str] = field(default_factory=list)
+    byline_place: str | None = None
+    """Where the byline says the reporter filed from (``By Jane Doe in London``); left out of ``to_dict`` when
+    unknown."""
     dateline: Dateline = field(default_factory=Dateline)
     paragraphs: list[str] = field(default_factory=list)
     subheads: list[str] = field(default_factory=list)
@@ -64,6 +67,8 @@ class Article:
         data["span"] = list(self.span) if self.span is not None else None
         if not self.warnings:
             del data["warnings"]
+        if self.byline_place is None:
+            del data["byline_place"]
         if not self.meta:
             del data["meta"]
         return data

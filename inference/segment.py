@@ -28,7 +28,7 @@ _NOTE_RE = re.compile(NOTE)
 # A byline on its own line: names may also be in capitals (``By JOHN SMITH``) and end with ``in City``.
 _LINE_NAME = r"[A-Z][\w.'’-]*(?: (?:[A-Z][\w.'’-]*|de|da|di|van|von|der|al|el|bin|le|la|dos|du))*"
 BYLINE_RE = re.compile(
-    rf"^By (?P<names>{_LINE_NAME}(?:(?:, | and | & |, and ){_LINE_NAME})*)(?: in [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)*)?$"
+    rf"^By (?P<names>{_LINE_NAME}(?:(?:, | and | & |, and ){_LINE_NAME})*)(?: in (?P<place>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)*))?$"
 )
 # A credit line without brackets: ``Reporting by A; Editing by B``.
 _BARE_CREDIT_RE = re.compile(r"^(?:Additional )?(?:Reporting|Writing|Editing|Compiled|Edited|Research) by [A-Z]")
@@ -302,7 +302,9 @@ def _build(lines: list[str], numbers: list[int], kinds: list[int], header: _Head
     used = {k for k in (header.headline, header.caption, *header.bylines) if k is not None}
     headline = lines[header.headline] if header.headline is not None else ""
     caption = lines[header.caption] if header.caption is not None else None
-    byline = [name for k in header.bylines for name in _names(BYLINE_RE.match(lines[k])["names"])]
+    byline_matches = [BYLINE_RE.match(lines[k]) for k in header.bylines]
+    byline = [name for match in byline_matches for name in _names(match["names"])]
+    byline_place = next((match["place"] for match in byline_matches if match["place"]), None)
     body = [k for k in range(header.start, stop) if k not in used]
     tail: list[str] = []
     while body and kinds[body[-1]] == CREDIT:
@@ -344,6 +346,7 @@ def _build(lines: list[str], numbers: list[int], kinds: list[int], header: _Head
         headline=headline,
         caption=caption,
         byline=byline,
+        byline_place=byline_place,
         dateline=dateline,
         paragraphs=paragraphs,
         subheads=subheads,

@@ -73,7 +73,8 @@ def plain_words(text: str) -> set[str]:
 def output_words(articles_: list) -> set[str]:
     words: set[str] = set()
     for art in articles_:
-        fields = [art.headline, art.caption or "", art.dateline.place or "", art.dateline.agency or ""]
+        fields = [art.headline, art.caption or "", art.byline_place or "", art.dateline.place or "",
+                  art.dateline.agency or ""]
         for text in [*fields, *art.byline, *art.paragraphs, *art.subheads, *art.credits]:
             words.update(WORD.findall(text))
     return words

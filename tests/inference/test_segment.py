@@ -210,7 +210,9 @@ def test_byline_variants_and_bare_credit_line():
     text = article(byline="By NORA VIDAL, Pavel Horak and Ines Duarte in Oslo", credits=("Editing by Jun Park",))
     art, second = segment(text + "\n\n" + article(headline="Second fishing round set", byline="By Jun Park"))
     assert art.byline == ["NORA VIDAL", "Pavel Horak", "Ines Duarte"]
+    assert art.byline_place == "Oslo" and art.to_dict()["byline_place"] == "Oslo"  # the filing place is kept
     assert second.byline == ["Jun Park"] and second.headline == "Second fishing round set"
+    assert second.byline_place is None and "byline_place" not in second.to_dict()
     assert art.credits == ["Editing by Jun Park"]
     assert art.paragraphs[-1] == THIRD
 
