@@ -21,7 +21,7 @@ from foreign_desk.inference.readers import InputRecord, record_to_article
 from foreign_desk.inference.stance import ActorStance, StanceClassifier
 from foreign_desk.inference.stance.article import ArticleStance
 from foreign_desk.inference.topics import TopicClassifier
-from foreign_desk.inference.wire import PASSTHROUGH_FIELDS, RecordError, as_article, sanitize_article
+from foreign_desk.inference.wire import PASSTHROUGH_FIELDS, RecordError, as_article, cut_text, sanitize_article
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,8 @@ class Pipeline:
     def _predict_articles(self, articles: Sequence[Article]) -> list[ArticleResult]:
         """Three calls for the batch: topics, actors, and the stance toward every actor (all mentions of the batch
         in one classifier call)."""
-        topics = self.topic_model.predict(list(articles))
+        read = [_bound_topic_text(article) for article in articles]  # what the topic model reads
+        topics = self.topic_model.predict([article for article, _ in read])
         found = [self.extractor.extract(a.text, headline=a.headline) for a in articles]
         bounded = [_bound_mentions(result) for result in found]  # what the per-mention models read
         actors = [result for result, _ in bounded]
@@ -213,13 +214,29 @@ class Pipeline:
                 topics=TopicResult(labels=list(t.labels), scores=dict(t.scores), evidence=dict(t.evidence)),
                 actors=actor_stances,
                 relations=article_relations,
-                warnings=list(article.warnings) + ([note] if note else []),
+                warnings=list(article.warnings) + [n for n in (topic_note, note) if n],
                 meta=dict(article.meta),
             )
-            for article, t, actor_stances, article_relations, note in zip(
-                articles, topics, stances, relations, notes, strict=True
+            for article, t, actor_stances, article_relations, note, (_, topic_note) in zip(
+                articles, topics, stances, relations, notes, read, strict=True
             )
         ]
+
+
+MAX_TOPIC_CHARS = 30_000
+"""The most body characters the topic model reads (the longest wire stories have ~10,000): every sentence costs one
+transformer pass, so a 100,000-character record would otherwise cost seconds of topic encoding alone."""
+
+
+def _bound_topic_text(article: Article) -> tuple[Article, str | None]:
+    """``article`` with its body cut to :data:`MAX_TOPIC_CHARS` (at a space) and a warning saying so; ``article``
+    itself and ``None`` when it is not longer."""
+    if len(article.text) <= MAX_TOPIC_CHARS:
+        return article, None
+    text = cut_text(article.text, MAX_TOPIC_CHARS)
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    note = f"topics read the first {len(text)} of {len(article.text)} characters"
+    return replace(article, text=text, paragraphs=paragraphs), note
 
 
 MAX_STANCE_MENTIONS = 128

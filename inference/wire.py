@@ -137,7 +137,7 @@ MAX_HEADLINE_CHARS = 1_000
 MAX_ID_CHARS = 512
 
 
-def _cut(value: str, limit: int) -> str:
+def cut_text(value: str, limit: int) -> str:
     """``value`` cut to at most ``limit`` characters, at the last whitespace of the final 200 when there is one."""
     if len(value) <= limit:
         return value
@@ -157,10 +157,10 @@ def sanitize_article(article: Article) -> Article:
         warnings.append(f"replaced {n_text + n_head + n_id} lone surrogate(s) with U+FFFD")
     if len(text) > MAX_TEXT_CHARS:
         warnings.append(f"text truncated to {MAX_TEXT_CHARS} characters (of {len(text)})")
-        text = _cut(text, MAX_TEXT_CHARS)
+        text = cut_text(text, MAX_TEXT_CHARS)
     if len(headline) > MAX_HEADLINE_CHARS:
         warnings.append(f"headline truncated to {MAX_HEADLINE_CHARS} characters (of {len(headline)})")
-        headline = _cut(headline, MAX_HEADLINE_CHARS)
+        headline = cut_text(headline, MAX_HEADLINE_CHARS)
     if len(record_id) > MAX_ID_CHARS:
         warnings.append(f"id truncated to {MAX_ID_CHARS} characters (of {len(record_id)})")
         record_id = record_id[:MAX_ID_CHARS]

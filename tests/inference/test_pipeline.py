@@ -68,3 +68,19 @@ def test_int8_path_gives_close_results(pipe: Pipeline) -> None:
 def test_missing_model_dir_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="model directory not found"):
         Pipeline.from_pretrained(tmp_path)
+
+
+def test_long_body_bounds_what_the_topic_model_reads(pipe: Pipeline) -> None:
+    from foreign_desk.inference.pipeline import MAX_TOPIC_CHARS
+
+    filler = "Officials met in Geneva on Monday to discuss the harbour project. " * (MAX_TOPIC_CHARS // 60 + 50)
+    sanctions = "The European Union imposed sanctions on Russia and froze the assets of its banks."
+    result = pipe(filler + sanctions, headline="Harbour talks", id="long")
+    assert result.error is None
+    [note] = [w for w in result.warnings if w.startswith("topics read the first")]
+    read, total = map(int, re.findall(r"\d+", note))
+    assert read <= MAX_TOPIC_CHARS < total == len(filler + sanctions)
+    for passages in result.topics.evidence.values():  # evidence comes from the part that was read
+        assert all((filler + sanctions).find(p["text"]) < MAX_TOPIC_CHARS for p in passages)
+    short = pipe(BODY, headline="China welcomes accord", id="short")
+    assert not any(w.startswith("topics read") for w in short.warnings)
