@@ -8,7 +8,9 @@ The headline, when given, is prefixed as in :attr:`foreign_desk.inference.articl
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from foreign_desk.inference.actors.found import Found, is_title
 from foreign_desk.inference.actors.gazetteer import DATA_DIR, SHIPPED_FILES, Gazetteer, Surface
 from foreign_desk.inference.actors.lexicon import (
     COMMON_WORDS,
+    PERSON_TITLES,
     EAST_ASIA,
     NAME_LIKE,
     NOT_NAMES,
@@ -57,14 +60,43 @@ class ActorExtractor:
 
     def extract(self, text: str, headline: str = "") -> ActorResult:
         """Actors of ``headline + "\\n\\n" + text`` (or of ``text`` alone when there is no headline)."""
-        full = f"{headline}\n\n{text}" if headline else text
+        original = f"{headline}\n\n{text}" if headline else text
+        full = fold_accents(original)  # "Erdoğan", "Pérez Molina": matched and named as "Erdogan", "Perez Molina"
         generic_from = len(headline) if headline and _title_cased(headline) else 0
         result = _Document(self, full, generic_from).run()
         if self.phrases is not None:
             result = recognise(full, result, self.phrases, generic_from, len(headline) if headline else 0, self.gazetteer)
         if self.pronouns:
             result = link_pronouns(full, result)
+        if full is not original:  # same offsets: mentions and sentences quote the text as given
+            result = _requote(original, result)
         return result
+
+
+_FOLD_EXTRA = str.maketrans("øØłŁđĐıħ", "oOlLdDih")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    if len(base) == 1 and base.isascii() and base.isalpha():
+        return base
+    return ch.translate(_FOLD_EXTRA)
+
+
+def fold_accents(text: str) -> str:
+    """``text`` with accented Latin letters replaced by their base letter, one character for one (offsets are
+    kept): "Erdoğan" -> "Erdogan". ``text`` itself when it is ASCII."""
+    if text.isascii():
+        return text
+    return "".join(_fold_char(ch) if ord(ch) > 127 else ch for ch in text)
+
+
+def _requote(original: str, result: ActorResult) -> ActorResult:
+    sentences = [replace(s, text=original[s.start:s.end]) for s in result.sentences]
+    for actor in result.actors:
+        actor.mentions = [replace(m, text=original[m.start:m.end]) for m in actor.mentions]
+    return ActorResult(sentences, result.actors)
 
 
 def _text(token: Token) -> str:
@@ -113,6 +145,10 @@ class _Document(NameRecognition):
 
     def _sentence_of(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self.sent_starts, pos) - 1)
+
+    def _possessive_gap(self, a: int) -> bool:
+        """"People's" + "Army": a possessive inside a gazetteer name ("New People's Army")."""
+        return self.text[self.tokens[a].end:self.tokens[a + 1].start] in ("'s ", "’s ")
 
     def _same_name(self, a: int, b: int) -> bool:
         """Tokens a and b=a+1 are adjacent words of one name in one sentence."""
@@ -167,7 +203,7 @@ class _Document(NameRecognition):
         longest = max_len.get(key_of(toks[i]), 0)
         for size in range(min(longest, len(toks) - i), 0, -1):
             surface = index.get(tuple(key_of(t) for t in toks[i:i + size]))
-            if surface and all(self._same_name(k, k + 1) for k in range(i, i + size - 1)):
+            if surface and all(self._same_name(k, k + 1) or self._possessive_gap(k) for k in range(i, i + size - 1)):
                 return size, surface
         return None
 
@@ -198,7 +234,9 @@ class _Document(NameRecognition):
         pos = tok.start
         for part in tok.text.split("-"):
             surface = self.gaz.index.get((part,))
-            if surface and surface.kind != "capital" and (surface.entry.type != "organisation" or part.isupper()):
+            others_lower = all(p[:1].islower() for p in tok.text.split("-") if p != part)
+            if surface and surface.kind != "capital" and (surface.entry.type != "organisation" or part.isupper() or (
+                    others_lower and len(part) > 3)):  # "pro-Taliban", "Hamas-led", "Taliban-claimed"
                 found = self._as_found(i, i + 1, surface.entry)
                 found.span = (pos, pos + len(part))
                 out.append(found)
@@ -260,7 +298,7 @@ class _Document(NameRecognition):
                 if f.affiliation in EAST_ASIA:
                     surnames.setdefault(parts[0], f)
         if not surnames:
-            self.found = [f for f in self.found if f.type != "surname"]
+            self.found = [g for f in self.found if (g := self._titled_surname(f) if f.type == "surname" else f)]
             return
         covered = [False] * len(self.tokens)
         keep = []
@@ -269,6 +307,8 @@ class _Document(NameRecognition):
                 target = surnames.get(self.tokens[f.i].text)
                 if target is not None:
                     keep.append(Found(f.i, f.j, target.name, "person", target.affiliation, target.role))
+                elif (alone := self._titled_surname(f)) is not None:
+                    keep.append(alone)
                 continue
             if f.weak and f.type == "person" and self.tokens[f.i].text in surnames and (
                     surnames[self.tokens[f.i].text].name != f.name):
@@ -292,6 +332,22 @@ class _Document(NameRecognition):
             target = surnames[tok.text]
             keep.append(Found(k, k + 1, target.name, "person", target.affiliation, target.role))
         self.found = keep
+
+    def _titled_surname(self, f: Found) -> Found | None:
+        """A lone name after a person's title that no full name in the text explains ("President Atambayev",
+        "Crown Prince Naruhito", "Mr Porter"): the one gazetteer person of that surname, else the person named by
+        the word alone."""
+        toks = self.tokens
+        word = toks[f.i].text
+        if f.i == 0 or not self._same_name(f.i - 1, f.i) or toks[f.i - 1].text.rstrip(".") not in PERSON_TITLES:
+            return None
+        if len(word) < 3 or (word.isupper() and len(word) > 3) or word in NOT_NAMES or word in US_STATES or (
+                word.lower() in COMMON_WORDS) or word in self.ex.all_first_names and word not in self.gaz.person_by_last:
+            return None
+        people = self.gaz.person_by_last.get(word, ())
+        if len(people) == 1:
+            return self._as_found(f.i, f.j, people[0])
+        return Found(f.i, f.j, word, "person")
 
     def _person_reading(self, f: Found) -> bool:
         """A surname that is also a country ("Jordan") reads as the person unless the country is otherwise in play."""

@@ -127,6 +127,11 @@ def _variants(surface: str, entry: Entry) -> list[str]:
         out.append(re.sub(r"-([A-Z])", lambda m: "-" + m.group(1).lower(), surface))
     if entry.type == "organisation" and surface.isalpha() and surface.isupper() and 2 <= len(surface) <= 5:
         out.append("".join(f"{c}." for c in surface))
+    if "'" in surface or "’" in surface:  # the apostrophe-less copy of some wires: "New People s Army"
+        out.append(re.sub(r"['’](?=s\b)", " ", surface).replace("'", " ").replace("’", " "))
+    if re.match(r"(?:U\.N\.|UN) ", surface):  # "U.N. refugee agency" = "UN ..." = "United Nations ..."
+        rest = surface.split(" ", 1)[1]
+        out.extend(f"{p} {rest}" for p in ("U.N.", "UN", "United Nations"))
     if entry.type == "organisation" and surface.startswith(("Senate ", "House ")):
         out.append(f"U.S. {surface}")  # "U.S. Senate Intelligence Committee", not "U.S. Senate" + rest
     return [v for v in out if v != surface]
@@ -180,10 +185,15 @@ class Gazetteer:
             self.max_len_upper[key[0]] = max(self.max_len_upper.get(key[0], 0), len(key))
         # (first token, last token) -> person entry, to map a discovered "Donald J. Trump" onto "Donald Trump".
         self.person_by_ends: dict[tuple[str, str], Entry] = {}
+        # surname -> the person entries of that surname, for a lone titled surname ("President Cardoso")
+        self.person_by_last: dict[str, list[Entry]] = {}
         for entry in entries.values():
             if entry.type == "person":
                 parts = alias_key(entry.name)
                 if len(parts) >= 2:
+                    last = parts[-1] if parts[-1] not in ("Jr", "Sr", "II", "III") or len(parts) < 3 else parts[-2]
+                    for key in {last, strip_article(last)}:
+                        self.person_by_last.setdefault(key, []).append(entry)
                     self.person_by_ends.setdefault((parts[0], parts[-1]), entry)
                     self.person_by_ends.setdefault((parts[0], strip_article(parts[-1])), entry)
 

@@ -51,6 +51,12 @@ Foreign Defence Defense Interior Finance Trade Commerce Economy Ministry Ministr
 Mission Army Navy Air Force Forces Armed Military Cabinet Office Coast Guard Foreign-Ministry Affairs of government
 military army navy embassy authorities forces troops officials diplomats
 """.split())
+# Words of a state body's name that do not make it an organisation of its own ("Afghan National Army").
+GENERIC_BODY = frozenset("""National Armed Royal Federal Central General State States People People's Popular Regional
+Provincial Joint Main Arab Islamic Republican Presidential Air Naval Border Coast Security Public Self-Defense
+Self-Defence Defense Defence Ground Land Marine Marines Special Home Prime Minister's President's Executive Private
+Foreign Interior Internal Revolutionary Red White Imperial New Free Democratic Sovereign Civil Military
+""".split())
 BODY_HEADS = frozenset("""
 Ministry Ministries Government Embassy Consulate Mission Army Navy Force Forces Military Cabinet Office Guard
 government military army navy embassy authorities forces troops officials diplomats
@@ -188,6 +194,12 @@ NAME_LIKE = frozenset({"Jordan", "Chad", "Georgia", "Washington", "Israel", "Par
 STRONG_TITLES = frozenset({"Secretary", "Chairman", "Chairwoman", "Director", "Spokesman", "Spokeswoman", "President",
                             "Chief", "Commissioner", "Administrator", "Minister", "Leader", "Speaker", "Judge",
                             "Inspector", "Senator", "Governor", "Ambassador", "Representative", "Rep.", "Sen."})
+# Titles that name a person: a lone name right after one is that person ("President Atambayev", "Mr Porter").
+PERSON_TITLES = frozenset("""President President-elect Minister Premier Chancellor Mr Mrs Ms Dr Senator Sen Rep Gov Governor
+Mayor King Queen Prince Princess Sheikh Emir Sultan Ayatollah General Gen Colonel Col Admiral Adm Judge Ambassador Speaker
+Chairman Chairwoman Pope Cardinal Bishop Archbishop Rabbi Imam Professor Prof Lt Maj Capt Sgt Sir Lord Lady Secretary
+Envoy Spokesman Spokeswoman Commissioner Congressman Congresswoman Representative Lawmaker Marshal Brigadier
+""".split())
 ARABIC_PARTICLE = re.compile(r"(?:al|el|ad|as|ash|at|bin|ibn|abu|abd|ben)-[A-Z]")
 CORPORATE = frozenset({"Corp", "Inc", "Co", "Ltd", "LLC", "Plc", "PLC", "Group", "Holdings", "SA", "AG", "NV"})
 EAST_ASIA = frozenset({"China", "Taiwan", "North Korea", "South Korea", "Vietnam", "Hong Kong", "Singapore",

@@ -14,6 +14,7 @@ The weights ship as ``inference/data/actor_phrases.json`` (plain JSON: feature -
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass
@@ -31,10 +32,32 @@ from foreign_desk.inference.actors.lexicon import (
     US_STATES,
     first_names,
 )
+from foreign_desk.inference.actors.lexicon import NOT_NAMES as NOT_NAMES_START
 from foreign_desk.inference.actors.model import Actor, ActorResult, Mention
 from foreign_desk.inference.actors.tokens import Token, alias_key, joined, tokenize
 
+
+class _SpanIndex:
+    """Character spans, sorted for overlap queries in logarithmic time (a text naming one actor thousands of times
+    must not cost mentions x spans)."""
+
+    def __init__(self, spans) -> None:  # noqa: ANN001 - any iterable of (start, end)
+        self.spans = sorted(set(spans))
+        self.starts = [s for s, _ in self.spans]
+        self.longest = max((e - s for s, e in self.spans), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The spans that overlap ``[start, end)``."""
+        lo = bisect.bisect_left(self.starts, start - self.longest)
+        hi = bisect.bisect_left(self.starts, end)
+        return [(s, e) for s, e in self.spans[lo:hi] if s < end and start < e]
+
+    def strictly_covers(self, start: int, end: int) -> bool:
+        """Whether a span other than ``(start, end)`` itself contains ``[start, end)``."""
+        return any(s <= start and end <= e and (s, e) != (start, end) for s, e in self.overlapping(start, end))
+
 MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "actor_phrases.json"
+SHORT_TEXT = 600  # characters: below, features also fire in a "short text" variant
 MAX_RUN = 8  # tokens; longer capitalised runs are headlines or lists
 _ACRONYM = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.-]{1,9})\)")
 _STARTERS = {"The", "the", "A", "An"}
@@ -144,28 +167,145 @@ def _word_class(word: str) -> str:
     return f"{_shape(word)}~{word[-2:].lower()}"
 
 
-_LED = re.compile(r"(?<![\w.])((?:[A-Z][\w.]*)(?: [A-Z][\w.]*)?)-led (coalition|alliance|forces)\b")
-_LOWER_HEAD = re.compile(r"(?<![\w.-])((?:[A-Z][\w'-]+ ){0,2}[A-Z][\w'-]+) (group|network|family|coalition|militia|clan)\b")
+_LED = re.compile(r"(?<![\w.])((?:[A-Z][\w.]*)(?: [A-Z][\w.]*)?)-led (?:(military|Arab|international|Western|NATO) )?"
+                  r"(coalition|alliance|forces)\b")
+_NAME = r"(?:[A-Z][\w'&.-]*|\d[\w-]*[A-Za-z][\w-]*)"  # a capitalised word ("PDeCAT", "Al-Shabaab", "1MDB")
+_LOWER_HEAD = re.compile(r"(?<![\w.-])((?:" + _NAME + r" ){0,2}" + _NAME +
+                         r") (group|network|family|coalition|militia|clan|tribe)\b")
+# "<Name> party", "<Name> news agency": the name alone is the actor ("his ERC party", "the TASS news agency")
+_NAMED_BY_HEAD = re.compile(r"(?<![\w.-])((?:" + _NAME + r" ){0,2}" + _NAME +
+                            r") (party|news agency|newspaper|daily|broadcaster)\b")
+# "<kind> <Name>": a lower-case noun of an organisation kind right before a name ("German newspaper Bild", "polling
+# firm Gezici", "state nuclear company Rosatom")
+_KIND_BEFORE = re.compile(r"\b(newspaper|daily|weekly|broadcaster|news agency|agency|firm|company|group|lender|bank|"
+                          r"carrier|airline|operator|publisher|website|insurer|conglomerate|retailer|miner|watchdog|"
+                          r"monitor|charity|outfit|party|movement|militia|rebel group|insurgent group|"
+                          r"think tank|network|organisation|organization|association|union|channel) (" + _NAME +
+                          r"(?: (?:" + _NAME + r"|of|for|and))*)(?=[\s,;:.)]|$)")
+# "<place> police", "<region> government": the body of a city or region ("Copenhagen police", "Johor government")
+_LOCAL_BODY = re.compile(r"(?<![\w.-])((?:" + _NAME + r" ){0,2}" + _NAME +
+                         r")( state| State| regional| provincial)? (police|Police|government|Government)\b")
+_REUTERS_STAFF = re.compile(r"\bReuters (?:journalists|reporters)\b")
 
 
-def pattern_names(text: str, start: int = 0) -> list[str]:
-    """Names of two generic forms wire copy gives collective actors: "<country>-led coalition" ("Saudi-led
-    coalition") and "<Name> group|network|family|coalition|militia|clan" ("Haqqani network", "Maute group") where the
-    name is no country, title or common word."""
-    out: list[str] = []
+def _plain_name(words: list[str], gazetteer=None) -> bool:
+    """``words`` can be an organisation's name on their own: no country, title, common or function word, not a
+    demonym-like adjective, not a person's given name first."""
+    if not words or words[0] in NOT_NAMES_START or words[0] in first_names():
+        return False
+    if words[-1] in CONNECTORS:
+        return False
+    for w in words:
+        if w in CONNECTORS:
+            continue
+        if w in _countries() or w in TITLE_WORDS or w.lower() in COMMON_WORDS or w in NOT_ACTORS or w in US_STATES:
+            return False
+    if gazetteer is not None and alias_key(" ".join(words)) in gazetteer.index:
+        return False
+    return True
+
+
+def _known_actor(words: list[str], gazetteer) -> bool:
+    """``words`` name a gazetteer actor ("Hezbollah" of "Hezbollah group", "ISIS" of "ISIS group")."""
+    if gazetteer is None:
+        return False
+    surface = gazetteer.index.get(alias_key(" ".join(words)))
+    return surface is not None and surface.kind in ("alias", "weak")
+
+
+def pattern_spans(text: str, start: int = 0, gazetteer=None) -> dict[str, list[tuple[int, int]]]:
+    """Names of generic forms wire copy gives collective actors: "<country>-led coalition" ("Saudi-led coalition");
+    "<Name> group|network|family|coalition|militia|clan|tribe" ("Haqqani network", "Maute group") where the name is
+    no country, title, common word or gazetteer actor; "<Name> party|news agency|newspaper" and "<kind> <Name>"
+    ("his ERC party", "polling firm Gezici") as the name alone; "<place> police|government" ("Copenhagen police",
+    "Johor government") where the place is no country; "Reuters" when its journalists are the story."""
+    out: dict[str, list[tuple[int, int]]] = {}
+
+    def add(name: str, s: int, e: int) -> None:
+        out.setdefault(name, []).append((s, e))
     for m in _LED.finditer(text, start):
-        if m.group(1) in _countries():
-            out.append(m.group(0))
+        lead = m.group(1).split()
+        for k in range(len(lead)):
+            if " ".join(lead[k:]) in _countries() or (gazetteer is not None and (
+                    s := gazetteer.index.get(alias_key(" ".join(lead[k:])))) is not None and s.entry.type == "country"
+                    and s.kind in ("alias", "adjective")):
+                add(f"{' '.join(lead[k:])}-led {m.group(3)}", m.end(1) - len(" ".join(lead[k:])), m.end())
+                break
     for m in _LOWER_HEAD.finditer(text, start):
         words = m.group(1).split()
         while words and words[0] in _STARTERS:
             words = words[1:]
         if not words or words[0].endswith(("ist", "ish", "ian", "ese", "ic")) or any(w in _countries() or w in TITLE_WORDS or w.lower() in COMMON_WORDS or w in ORG_HEADS for w in words):
             continue
+        cut = max((k + 1 for k, w in enumerate(words) if "-" in w and w.rsplit("-", 1)[1].islower()), default=0)
+        words = words[cut:]  # "Pakistan-based Lashkar-e-Taiba group"
+        if not words or _known_actor(words, gazetteer):
+            continue  # "Hezbollah group" is Hezbollah
         if _sentence_start(text, m.start()) and len(words) == 1 and m.group(1) == words[0]:
             continue
-        out.append(" ".join([*words, m.group(2)]))
-    return list(dict.fromkeys(out))
+        add(" ".join([*words, m.group(2)]), m.end(1) - len(" ".join(words)), m.end())
+    for m in _NAMED_BY_HEAD.finditer(text, start):
+        words = m.group(1).split()
+        while words and words[0] in _STARTERS:
+            words = words[1:]
+        while words and (words[0] in _countries() or words[0] in TITLE_WORDS):
+            words = words[1:]  # "Poland s ruling Law and Justice party" -> no; "Turkish Dogan news agency" -> Dogan
+        if len(words) > 1 and m.group(2) == "party" and words[-1] in ("Labour", "Labor", "Conservative", "Green",
+                                                                      "Liberal", "Communist", "Socialist"):
+            continue
+        if words and _plain_name(words, gazetteer) and not _known_actor(words, gazetteer) and not (
+                _sentence_start(text, m.start()) and len(words) == 1 and len(words[0]) <= 3):
+            add(" ".join(words), m.end(1) - len(" ".join(words)), m.end(1))
+    for m in _KIND_BEFORE.finditer(text, start):
+        words = m.group(2).split()
+        end = next((k for k, w in enumerate(words) if w.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", w)), None)
+        if end is not None:  # "broadcaster RTE. I don t..." ends at the full stop
+            words = [*words[:end], words[end].rstrip(".")]
+        if "and" in words and not any(w in ORG_HEADS for w in words[words.index("and"):]):
+            words = words[:words.index("and")]  # "company Apple and Google"
+        while words and words[-1] in CONNECTORS:
+            words = words[:-1]
+        if len(words) > 4 or not words or words[0] in _STARTERS:
+            continue
+        nxt = text[m.end(2):m.end(2) + 3]
+        if nxt.startswith(" s ") or nxt.startswith("'s"):
+            continue  # "the group Trump s ..." is no name of the group
+        if _plain_name(words, gazetteer) and not _known_actor(words, gazetteer):
+            add(" ".join(words), m.start(2), m.start(2) + len(" ".join(words)))
+    for m in _LOCAL_BODY.finditer(text, start):
+        words = m.group(1).split()
+        while words and words[0] in _STARTERS:
+            words = words[1:]
+        cut = max((k + 1 for k, w in enumerate(words) if w.endswith(("'", "’")) or "-" in w and w.rsplit("-", 1)[1].islower()),
+                  default=0)
+        if cut or any(w.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", w) for w in words):
+            continue  # "Hamas-led government", "Palestinians' government", "told Reuters. Three government"
+        suffix = m.group(2) or ""
+        if len(words) > 1 and words[-1] == "State" and not suffix:
+            words, suffix = words[:-1], " State"  # "Kaduna State Government"
+        if not words or len(words) == 1 and words[0].endswith(("al", "ary", "ive", "ist", "ic", "ed")):
+            continue  # "Federal", "Provisional", "Interim"... government
+        place = " ".join(words)
+        body = m.group(3).lower()
+        surface = gazetteer.index.get(alias_key(place)) if gazetteer is not None else None
+        if surface is not None and surface.entry.type == "country" and surface.kind in ("alias", "adjective", "capital"):
+            if body == "police" and surface.kind == "adjective" and not suffix:
+                add(f"{place} police", m.end(1) - len(place), m.end())  # "Kenyan police": the force, beside the country
+            continue  # "<country> government" is the country
+        if surface is not None and surface.entry.type != "country":
+            continue  # "Trump government", "Hamas government"
+        if words[0] in first_names() and len(words) > 1 or words[0] in NOT_NAMES_START or any(
+                w in TITLE_WORDS or w in ORG_HEADS or w.lower() in COMMON_WORDS for w in words):
+            continue
+        add(f"{place}{suffix} {m.group(3)}", m.end(1) - len(place) - (len(suffix) if not m.group(2) else 0), m.end())
+    if (m := _REUTERS_STAFF.search(text, start)) is not None:
+        add("Reuters", m.start(), m.start() + 7)
+    return out
+
+
+def pattern_names(text: str, start: int = 0, gazetteer=None) -> list[str]:
+    """The names of :func:`pattern_spans`, in order."""
+    return list(pattern_spans(text, start, gazetteer))
 
 
 def _implausible(c: Candidate, toks: tuple[list[Token], Token | None]) -> bool:
@@ -251,6 +391,11 @@ def features(text: str, tokens: list[Token], c: Candidate, counts: dict[str, int
     f[f"repeats={min(3, repeats)}"] = 1.0
     f["headline"] = float(c.char_start < headline_end)
     f["digit"] = float(any(ch.isdigit() for ch in c.text))
+    if len(text) < SHORT_TEXT:  # a snippet or one sentence: what it names is what it is about
+        for k in ("n=", "last=", "lastshape=", "only=", "next=", "sent_start", "suffix"):
+            for key in [key for key in f if key.startswith(k)]:
+                f[f"short&{key}"] = f[key]
+        f["short"] = 1.0
     return f
 
 
@@ -344,6 +489,7 @@ def recognise(text: str, result: ActorResult, model: PhraseModel, generic_from: 
         return tokens[c.start : c.end], tokens[c.end] if c.end < len(tokens) else None
 
     existing = {(m.start, m.end) for a in result.actors for m in a.mentions}
+    existing_index = _SpanIndex(existing)
     names = {a.name for a in result.actors}
     best: dict[tuple[int, int], tuple[float, Candidate, dict]] = {}
     for c, f in zip(cands, feats, strict=True):
@@ -357,16 +503,19 @@ def recognise(text: str, result: ActorResult, model: PhraseModel, generic_from: 
     sent_starts = [s.start for s in result.sentences]
 
     def sentence_of(pos: int) -> int:
-        import bisect
-
         return max(0, bisect.bisect_right(sent_starts, pos) - 1)
 
     new: dict[str, Actor] = {}
     spans: list[tuple[int, int]] = []
     chosen: list[tuple[float, Candidate, dict]] = []
+    taken_spans: list[tuple[int, int]] = []  # the chosen spans, sorted and disjoint
     for item in sorted(best.values(), key=lambda x: -x[0]):  # overlapping choices: the higher score wins
-        if not any(item[1].char_start < c.char_end and c.char_start < item[1].char_end for _, c, _ in chosen):
-            chosen.append(item)
+        start, end = item[1].char_start, item[1].char_end
+        k = bisect.bisect_left(taken_spans, (start, end))
+        if (k > 0 and taken_spans[k - 1][1] > start) or (k < len(taken_spans) and taken_spans[k][0] < end):
+            continue
+        taken_spans.insert(k, (start, end))
+        chosen.append(item)
     chosen.sort(key=lambda x: x[1].char_start)
     acronyms = {m.group(1) for _, c, _ in chosen if (m := _ACRONYM.match(text, c.char_end))}
     # the parenthesised acronym of a name the rules found ("Congressional Black Caucus (CBC)") is that actor
@@ -388,27 +537,35 @@ def recognise(text: str, result: ActorResult, model: PhraseModel, generic_from: 
                     actor.mentions.append(Mention(m.start(), m.end(), m.group(), sentence_of(m.start())))
             actor.mentions = sorted(
                 (m for m in actor.mentions if not any(
-                    s < m.end and m.start < e and not (m.start <= s and e <= m.end and (s, e) != (m.start, m.end))
-                    for s, e in existing)),
+                    not (m.start <= s and e <= m.end and (s, e) != (m.start, m.end))
+                    for s, e in existing_index.overlapping(m.start, m.end))),
                 key=lambda m: m.start)
-        spans.extend((m.start, m.end) for m in actor.mentions)
-    for name in pattern_names(text, generic_from):
+            spans.extend((m.start, m.end) for m in actor.mentions)  # once per actor, not once per chosen span
+    datelines = None
+    for name, found_at in pattern_spans(text, generic_from, gazetteer).items():
         if name in new or name in names or (gazetteer is not None and alias_key(name) in gazetteer.index):
             continue
+        if datelines is None:
+            from foreign_desk.inference.wire import dateline_spans
+
+            datelines = dateline_spans(text)
         actor = new[name] = Actor(name, "organisation")
-        for m in re.finditer(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", text[generic_from:]):
-            start, end = m.start() + generic_from, m.end() + generic_from
-            if not any(s < end and start < e and not (start <= s and e <= end) for s, e in existing):
-                actor.mentions.append(Mention(start, end, m.group(), sentence_of(start)))
+        at = {(m.start() + generic_from, m.end() + generic_from)
+              for m in re.finditer(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", text[generic_from:])}
+        for start, end in sorted(at | set(found_at)):
+            if any(a < end and start < b for a, b in datelines):
+                continue  # "(Reuters)"
+            if not any(not (start <= s and e <= end) for s, e in existing_index.overlapping(start, end)):
+                actor.mentions.append(Mention(start, end, text[start:end], sentence_of(start)))
         spans.extend((m.start, m.end) for m in actor.mentions)
     if not new:
         return result
     # rule matches of people and organisations strictly inside a recognised name are dropped ("Democrats" in "Free
     # Democrats"); a country stays ("Zimbabwe" in "Zimbabwe Electoral Commission")
     kept: list[Actor] = []
+    span_index = _SpanIndex(spans)
     for a in result.actors:
-        mentions = [m for m in a.mentions if a.type == "country" or not any(s <= m.start and m.end <= e and (s, e) != (m.start, m.end)
-                                                     for s, e in spans)]
+        mentions = [m for m in a.mentions if a.type == "country" or not span_index.strictly_covers(m.start, m.end)]
         if mentions:
             a.mentions = mentions
             kept.append(a)

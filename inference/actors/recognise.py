@@ -14,10 +14,12 @@ from foreign_desk.inference.actors.gazetteer import strip_article
 from foreign_desk.inference.actors.lexicon import (
     ARABIC_PARTICLE,
     BODY_HEADS,
+    BODY_WORDS,
     COMMON_WORDS,
     CONNECTORS,
     CORPORATE,
     FUNCTION_WORDS,
+    GENERIC_BODY,
     NAME_PARTICLES,
     NICKNAMES,
     NOT_ACTORS,
@@ -175,10 +177,12 @@ class NameRecognition:
             return  # "ExxonMobil Corp" is ExxonMobil
         if toks[i].text in FUNCTION_WORDS and self.owner[i] is None:
             return
-        if first is not None and first.type == "country" and toks[j - 1].text in BODY_HEADS:
+        own_name = toks[j - 1].text in BODY_HEADS and self._named_body(i, j)
+        if first is not None and first.type == "country" and toks[j - 1].text in BODY_HEADS and not own_name:
             self._add(Found(i, j, first.name, "country"))  # "Chinese Foreign Ministry" -> China
             return
-        if toks[j - 1].text in BODY_HEADS or toks[j - 1].text in ("Ministry", "Department") and j - i == 1:
+        if (toks[j - 1].text in BODY_HEADS and not own_name) or toks[j - 1].text in ("Ministry", "Department") and (
+                j - i == 1):
             return  # a ministry or "Foreign Ministry" without its country
         if j - i < 2 and not corporate:
             return
@@ -187,6 +191,17 @@ class NameRecognition:
             return
         entry = self.gaz.get(name)
         self._add(self._as_found(i, j, entry) if entry else Found(i, j, name, "organisation"))
+
+    def _named_body(self, i: int, j: int) -> bool:
+        """An army, force or office with a name of its own ("Arakan Rohingya Salvation Army", "Special Deterrence
+        Force", "National Audit Office"), not a state body ("Chinese Foreign Ministry", "Afghan National Army"): a
+        free word before the head that is no body, generic or title word."""
+        toks = self.tokens
+        if toks[j - 1].text in ("Ministry", "Ministries", "Government", "Embassy", "Consulate", "Cabinet"):
+            return False
+        return any(self.owner[k] is None and toks[k].text not in BODY_WORDS and toks[k].text not in GENERIC_BODY
+                   and toks[k].text not in CONNECTORS and not is_title(toks[k].text) and toks[k].text not in US_STATES
+                   for k in range(i, j - 1))
 
     def _people(self, p: int, q: int) -> None:
         """Person names among the free tokens of ``tokens[p:q]``."""

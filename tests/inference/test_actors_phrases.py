@@ -7,8 +7,8 @@ from foreign_desk.inference.actors.matching import match_name
 from foreign_desk.inference.actors.phrases import PhraseModel, candidates, recognise, shipped_model
 from foreign_desk.inference.actors.tokens import tokenize
 
-TEXT = ("The opposition Movement for Progressive Change said on Monday that the Free Democrats (FDP) had "
-        "left the talks. The Free Democrats did not comment.")
+TEXT = ("The opposition Movement for Progressive Change said on Monday that the Young Democrats (YDP) had "
+        "left the talks. The Young Democrats did not comment.")
 
 
 def _rules_only() -> ActorExtractor:
@@ -19,7 +19,7 @@ def _rules_only() -> ActorExtractor:
 
 def test_candidates_are_capitalised_runs_and_their_suffixes() -> None:
     texts = {c.text for c in candidates(TEXT, tokenize(TEXT))}
-    assert {"Movement for Progressive Change", "Free Democrats", "FDP"} <= texts
+    assert {"Movement for Progressive Change", "Young Democrats", "YDP"} <= texts
     assert not {"The", "for Progressive Change", "Progressive Change", "Democrats"} & texts  # no cut after a name word
     text = "Forces loyal to the Libyan National Army and President Karl Vale met."
     texts = {c.text for c in candidates(text, tokenize(text))}
@@ -35,10 +35,10 @@ def test_a_recognised_name_gets_its_repeats_and_acronym_and_replaces_rule_matche
                          "prev=opposition": 3.0, "suffix": -3.0}, {"bias": -2.0})
     out = recognise(TEXT, result, model, gazetteer=ex.gazetteer)
     actors = {a.name: a for a in out.actors}
-    assert "Movement for Progressive Change" in actors and "Free Democrats" in actors
+    assert "Movement for Progressive Change" in actors and "Young Democrats" in actors
     assert "Democratic Party" not in actors
-    fdp = actors["Free Democrats"]
-    assert fdp.type == "organisation" and [m.text for m in fdp.mentions] == ["Free Democrats", "FDP", "Free Democrats"]
+    fdp = actors["Young Democrats"]
+    assert fdp.type == "organisation" and [m.text for m in fdp.mentions] == ["Young Democrats", "YDP", "Young Democrats"]
     for a in out.actors:
         for m in a.mentions:
             assert TEXT[m.start:m.end] == m.text
@@ -90,3 +90,37 @@ def test_pronouns_link_only_to_the_one_person_named_before() -> None:
     assert mentions["Karl Vale"] == ["Karl Vale", "He", "Vale"]  # one person before "He"
     assert mentions["Anna Holt"] == ["Anna Holt"]  # two people before "She": no link
     assert not ex.pronouns  # off by default (measured neutral for article-level stance)
+
+
+def test_generic_forms_name_parties_media_local_bodies_and_not_known_actors() -> None:
+    from foreign_desk.inference.actors.phrases import pattern_names
+
+    gaz = ActorExtractor.default().gazetteer
+    text = ("Members of his Vorwaerts party met the Kaltenberg police and the Ostmark regional government, the daily "
+            "Morgenpost said. The Hezbollah group and the Pakistan-based Lashkar-e-Taiba group denied it. Reuters. "
+            "Three government soldiers died. Kenyan police fired.")
+    names = pattern_names(text, gazetteer=gaz)
+    assert {"Vorwaerts", "Kaltenberg police", "Ostmark regional government", "Morgenpost", "Kenyan police"} <= set(names)
+    assert not {"Hezbollah group", "Lashkar-e-Taiba group", "Pakistan-based Lashkar-e-Taiba group"} & set(names)
+    assert not any("Three" in n for n in names)
+    actors = {a.name for a in ActorExtractor.default().extract(text).actors}
+    assert {"Hezbollah", "Lashkar-e-Taiba", "Kenya", "Kenyan police"} <= actors
+
+
+def test_accents_are_folded_and_mentions_quote_the_original() -> None:
+    text = "Erdoğan met Prime Minister Babiš in Ankara."
+    result = ActorExtractor.default().extract(text)
+    names = {a.name for a in result.actors}
+    assert {"Recep Tayyip Erdogan", "Andrej Babis"} <= names
+    for a in result.actors:
+        for m in a.mentions:
+            assert text[m.start:m.end] == m.text
+
+
+def test_a_lone_titled_name_is_a_person_and_named_bodies_are_organisations() -> None:
+    ex = ActorExtractor.default()
+    names = {a.name: a.type for a in ex.extract("President Valdoran said the Kestrel Liberation Army (KLA) "
+                                                "attacked. The Chinese Foreign Ministry said.").actors}
+    assert names.get("Valdoran") == "person"
+    assert names.get("Kestrel Liberation Army") == "organisation"
+    assert names.get("China") == "country" and "Chinese Foreign Ministry" not in names

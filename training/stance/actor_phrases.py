@@ -75,7 +75,7 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def load_docs(config: ActorPhrasesConfig) -> list[Doc]:
     from foreign_desk.inference.actors import ActorExtractor
-    from foreign_desk.inference.actors.extractor import _title_cased
+    from foreign_desk.inference.actors.extractor import _title_cased, fold_accents
     from foreign_desk.inference.actors.phrases import NOT_ACTORS, fresh_candidates, scored_candidates
     from foreign_desk.inference.wire import headline_of
 
@@ -88,7 +88,7 @@ def load_docs(config: ActorPhrasesConfig) -> list[Doc]:
         for label in read_jsonl(data / "labels.jsonl")[: config.limit]:
             rec = texts[label["id"]]
             headline = headline_of(rec)
-            text = f"{headline}\n\n{rec['text']}" if headline else rec["text"]
+            text = fold_accents(f"{headline}\n\n{rec['text']}" if headline else rec["text"])  # as extract() reads it
             generic_from = len(headline) if headline and _title_cased(headline) else 0
             result = extractor.extract(rec["text"], headline=headline)
             cands, feats = fresh_candidates(text, result, generic_from, len(headline), extractor.gazetteer)
