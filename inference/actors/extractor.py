@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,11 +19,11 @@ from foreign_desk.inference.actors.found import Found, is_title
 from foreign_desk.inference.actors.gazetteer import DATA_DIR, SHIPPED_FILES, Gazetteer, Surface
 from foreign_desk.inference.actors.lexicon import (
     COMMON_WORDS,
-    PERSON_TITLES,
     EAST_ASIA,
     NAME_LIKE,
     NOT_NAMES,
     ORG_HEADS,
+    PERSON_TITLES,
     SPEECH_VERBS,
     TITLE_WORDS,
     US_STATES,
@@ -34,7 +33,7 @@ from foreign_desk.inference.actors.model import Actor, ActorResult, Mention
 from foreign_desk.inference.actors.phrases import PhraseModel, recognise, shipped_model
 from foreign_desk.inference.actors.recognise import NameRecognition
 from foreign_desk.inference.actors.tokens import Token, joined, tokenize
-from foreign_desk.inference.sentences import split_sentences
+from foreign_desk.inference.sentences import Sentence, split_sentences
 from foreign_desk.inference.wire import dateline_spans
 
 
@@ -63,9 +62,11 @@ class ActorExtractor:
         original = f"{headline}\n\n{text}" if headline else text
         full = fold_accents(original)  # "Erdoğan", "Pérez Molina": matched and named as "Erdogan", "Perez Molina"
         generic_from = len(headline) if headline and _title_cased(headline) else 0
-        result = _Document(self, full, generic_from).run()
+        doc = _Document(self, full, generic_from)
+        result = doc.run()
         if self.phrases is not None:
-            result = recognise(full, result, self.phrases, generic_from, len(headline) if headline else 0, self.gazetteer)
+            result = recognise(full, result, self.phrases, generic_from, len(headline) if headline else 0, self.gazetteer,
+                               doc.tokens)
         if self.pronouns:
             result = link_pronouns(full, result)
         if full is not original:  # same offsets: mentions and sentences quote the text as given
@@ -84,18 +85,30 @@ def _fold_char(ch: str) -> str:
     return ch.translate(_FOLD_EXTRA)
 
 
+class _FoldTable(dict):
+    """``str.translate`` table of :func:`_fold_char`, filled on first use of each character."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = self[code] = _fold_char(ch) if code > 127 else ch
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold_accents(text: str) -> str:
     """``text`` with accented Latin letters replaced by their base letter, one character for one (offsets are
     kept): "Erdoğan" -> "Erdogan". ``text`` itself when it is ASCII."""
     if text.isascii():
         return text
-    return "".join(_fold_char(ch) if ord(ch) > 127 else ch for ch in text)
+    return text.translate(_FOLD_TABLE)
 
 
 def _requote(original: str, result: ActorResult) -> ActorResult:
-    sentences = [replace(s, text=original[s.start:s.end]) for s in result.sentences]
+    sentences = [Sentence(s.index, s.start, s.end, original[s.start:s.end]) for s in result.sentences]
     for actor in result.actors:
-        actor.mentions = [replace(m, text=original[m.start:m.end]) for m in actor.mentions]
+        actor.mentions = [Mention(m.start, m.end, original[m.start:m.end], m.sentence) for m in actor.mentions]
     return ActorResult(sentences, result.actors)
 
 
@@ -126,11 +139,20 @@ class _Document(NameRecognition):
         self.tokens = tokenize(text)
         self.tok_sent = self._token_sentences()
         blocked = dateline_spans(text)
-        self.blocked = [any(a <= t.start < b for a, b in blocked) for t in self.tokens] if blocked else None
+        self.blocked = self._blocked_tokens(blocked) if blocked else None
         self.owner: list[Found | None] = [None] * len(self.tokens)  # gazetteer match covering each token
         self.found: list[Found] = []
         self.secondary: list[Found] = []  # parents ("part_of") and "<leader> administration" countries
         self.generic_from = generic_from  # no name discovery before this offset (a title-cased headline)
+
+    def _blocked_tokens(self, spans: list[tuple[int, int]]) -> list[bool]:
+        """Whether each token starts inside one of ``spans`` (datelines), by bisection over the token starts."""
+        starts = [t.start for t in self.tokens]
+        out = [False] * len(starts)
+        for a, b in spans:
+            for k in range(bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)):
+                out[k] = True
+        return out
 
     def _token_sentences(self) -> list[int]:
         """Sentence index of every token, in one pass."""

@@ -104,10 +104,44 @@ def _countries() -> set[str]:
     return _ADJECTIVE_CUTS
 
 
+_DOTTED_CAPS = re.compile(r"(?:[A-Z]\.)+")  # "U.S.", "F.C.C."
+
+
+def occurrences(text: str, name: str, start: int = 0, left: str = "", lo: int = 0) -> list[tuple[int, int]]:
+    r"""Spans of ``name`` in ``text`` from ``start`` on, left to right and non-overlapping, with no word character
+    (nor a character of ``left``) right before and no word character right after: what
+    ``re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text, start)`` gives (``(?<![\w.])`` with
+    ``left="."``), by ``str.find`` rather than one compiled pattern per name. Characters before ``lo`` are treated
+    as absent (the text was cut there)."""
+    out: list[tuple[int, int]] = []
+    size, n = len(name), len(text)
+    if not size:
+        return out
+    find = text.find
+    p = find(name, start)
+    while p >= 0:
+        e = p + size
+        if p > lo:
+            before = text[p - 1]
+            ok = not (before.isalnum() or before == "_" or before in left)
+        else:
+            ok = True
+        if ok and e < n:
+            after = text[e]
+            ok = not (after.isalnum() or after == "_")
+        if ok:
+            out.append((p, e))
+            p = find(name, e)
+        else:
+            p = find(name, p + 1)
+    return out
+
+
+@lru_cache(maxsize=65536)
 def _shape(word: str) -> str:
     if word.isupper() and len(word) > 1:
         return "XX"
-    if re.fullmatch(r"(?:[A-Z]\.)+", word):
+    if _DOTTED_CAPS.fullmatch(word):
         return "X.X."
     if word[:1].isupper() and any(c.isupper() for c in word[1:]):
         return "XxX"
@@ -156,6 +190,7 @@ def candidates(text: str, tokens: list[Token], generic_from: int = 0) -> list[Ca
     return out
 
 
+@lru_cache(maxsize=65536)
 def _word_class(word: str) -> str:
     """A word inside a candidate, as a feature: closed-class words (organisation heads, connectors, titles, common
     words) by themselves, any other word by its shape and suffix only, so that the model learns what names look like
@@ -258,7 +293,7 @@ def pattern_spans(text: str, start: int = 0, gazetteer=None) -> dict[str, list[t
             add(" ".join(words), m.end(1) - len(" ".join(words)), m.end(1))
     for m in _KIND_BEFORE.finditer(text, start):
         words = m.group(2).split()
-        end = next((k for k, w in enumerate(words) if w.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", w)), None)
+        end = next((k for k, w in enumerate(words) if w.endswith(".") and not _DOTTED_CAPS.fullmatch(w)), None)
         if end is not None:  # "broadcaster RTE. I don t..." ends at the full stop
             words = [*words[:end], words[end].rstrip(".")]
         if "and" in words and not any(w in ORG_HEADS for w in words[words.index("and"):]):
@@ -278,7 +313,7 @@ def pattern_spans(text: str, start: int = 0, gazetteer=None) -> dict[str, list[t
             words = words[1:]
         cut = max((k + 1 for k, w in enumerate(words) if w.endswith(("'", "’")) or "-" in w and w.rsplit("-", 1)[1].islower()),
                   default=0)
-        if cut or any(w.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", w) for w in words):
+        if cut or any(w.endswith(".") and not _DOTTED_CAPS.fullmatch(w) for w in words):
             continue  # "Hamas-led government", "Palestinians' government", "told Reuters. Three government"
         suffix = m.group(2) or ""
         if len(words) > 1 and words[-1] == "State" and not suffix:
@@ -341,8 +376,11 @@ def _implausible(c: Candidate, toks: tuple[list[Token], Token | None]) -> bool:
 
 
 def _sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" ")
-    return not before or before[-1] in ".!?\n:" or before.endswith(("-", "—", "–"))
+    """Nothing but spaces before ``pos``, or they follow a sentence end, colon, line break or dash."""
+    k = pos
+    while k > 0 and text[k - 1] == " ":
+        k -= 1
+    return k == 0 or text[k - 1] in ".!?\n:-—–"
 
 
 def features(text: str, tokens: list[Token], c: Candidate, counts: dict[str, int], headline_end: int) -> dict:
@@ -442,31 +480,36 @@ def shipped_model() -> PhraseModel | None:
     return PhraseModel.from_dict(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
 
 
-def scored_candidates(text: str, generic_from: int = 0, headline_end: int = 0
-                      ) -> tuple[list[Token], list[Candidate], list[dict]]:
-    tokens = tokenize(text)
+def _counted_candidates(text: str, generic_from: int, tokens: list[Token]
+                        ) -> tuple[list[Candidate], dict[str, int]]:
+    """:func:`candidates` and how often each candidate's text occurs in ``text`` as a whole word sequence."""
     cands = candidates(text, tokens, generic_from)
     counts: dict[str, int] = {}
     for name in {c.text for c in cands}:
-        counts[name] = len(re.findall(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text))
+        counts[name] = len(occurrences(text, name))
+    return cands, counts
+
+
+def scored_candidates(text: str, generic_from: int = 0, headline_end: int = 0, tokens: list[Token] | None = None,
+                      ) -> tuple[list[Token], list[Candidate], list[dict]]:
+    tokens = tokenize(text) if tokens is None else tokens
+    cands, counts = _counted_candidates(text, generic_from, tokens)
     return tokens, cands, [features(text, tokens, c, counts, headline_end) for c in cands]
 
 
-def fresh_candidates(text: str, result: ActorResult, generic_from: int = 0, headline_end: int = 0,
-                     gazetteer=None) -> tuple[list[Candidate], list[dict]]:
-    """The candidates the rules left open, with their features: not an extracted mention or actor name, no part of
-    an extracted name ("Duterte" of "Rodrigo Duterte"), no gazetteer surface (the rules decided on those), not in a
-    dateline ("(Reuters)")."""
+def _open_candidates(text: str, result: ActorResult, generic_from: int, gazetteer, tokens: list[Token],
+                     ) -> tuple[list[Candidate], dict[str, int]]:
+    """The candidates of :func:`fresh_candidates` (without their features) and the repeat counts features need."""
     from foreign_desk.inference.wire import dateline_spans
 
-    _, cands, feats = scored_candidates(text, generic_from, headline_end)
+    cands, counts = _counted_candidates(text, generic_from, tokens)
     existing = {(m.start, m.end) for a in result.actors for m in a.mentions}
     taken = {a.name for a in result.actors} | {m.text for a in result.actors for m in a.mentions}
     name_tokens = {tuple(a.name.split()[k:m]) for a in result.actors for k in range(len(a.name.split()))
                    for m in range(k + 1, len(a.name.split()) + 1)}
     blocked = dateline_spans(text)
-    out_c, out_f = [], []
-    for c, f in zip(cands, feats, strict=True):
+    out = []
+    for c in cands:
         if (c.char_start, c.char_end) in existing or c.text in taken or tuple(c.text.split()) in name_tokens or (
                 c.text in NOT_ACTORS):
             continue
@@ -474,16 +517,26 @@ def fresh_candidates(text: str, result: ActorResult, generic_from: int = 0, head
             continue
         if any(a < c.char_end and c.char_start < b for a, b in blocked):
             continue
-        out_c.append(c)
-        out_f.append(f)
-    return out_c, out_f
+        out.append(c)
+    return out, counts
+
+
+def fresh_candidates(text: str, result: ActorResult, generic_from: int = 0, headline_end: int = 0,
+                     gazetteer=None, tokens: list[Token] | None = None) -> tuple[list[Candidate], list[dict]]:
+    """The candidates the rules left open, with their features: not an extracted mention or actor name, no part of
+    an extracted name ("Duterte" of "Rodrigo Duterte"), no gazetteer surface (the rules decided on those), not in a
+    dateline ("(Reuters)")."""
+    tokens = tokenize(text) if tokens is None else tokens
+    cands, counts = _open_candidates(text, result, generic_from, gazetteer, tokens)
+    return cands, [features(text, tokens, c, counts, headline_end) for c in cands]
 
 
 def recognise(text: str, result: ActorResult, model: PhraseModel, generic_from: int = 0, headline_end: int = 0,
-              gazetteer=None) -> ActorResult:
-    """``result`` with the actors ``model`` recognises in ``text`` added (see the module docstring)."""
-    cands, feats = fresh_candidates(text, result, generic_from, headline_end, gazetteer)
-    tokens = tokenize(text)
+              gazetteer=None, tokens: list[Token] | None = None) -> ActorResult:
+    """``result`` with the actors ``model`` recognises in ``text`` added (see the module docstring); ``tokens``:
+    ``tokenize(text)`` when the caller has it."""
+    tokens = tokenize(text) if tokens is None else tokens
+    cands, counts = _open_candidates(text, result, generic_from, gazetteer, tokens)
 
     def tokens_of(c: Candidate) -> tuple[list[Token], Token | None]:
         return tokens[c.start : c.end], tokens[c.end] if c.end < len(tokens) else None
@@ -492,9 +545,10 @@ def recognise(text: str, result: ActorResult, model: PhraseModel, generic_from: 
     existing_index = _SpanIndex(existing)
     names = {a.name for a in result.actors}
     best: dict[tuple[int, int], tuple[float, Candidate, dict]] = {}
-    for c, f in zip(cands, feats, strict=True):
-        if _implausible(c, tokens_of(c)) or (c.char_end == headline_end and text[:c.char_start].endswith(": ")):
+    for c in cands:
+        if _implausible(c, tokens_of(c)) or (c.char_end == headline_end and text.endswith(": ", 0, c.char_start)):
             continue  # ... or a headline's credit ("...: Anadolu")
+        f = features(text, tokens, c, counts, headline_end)  # only for the plausible candidates
         score = model.actor_score(f)
         key = (c.run_start, c.run_end)
         single = c.end - c.start == 1 and _shape(c.text) not in ("XX", "X.X.")
@@ -527,14 +581,12 @@ def recognise(text: str, result: ActorResult, model: PhraseModel, generic_from: 
         actor = new.get(c.text)
         if actor is None:
             actor = new[c.text] = Actor(c.text, "person" if model.is_person(f) else "organisation")
-            pattern = re.compile(r"(?<!\w)" + re.escape(c.text) + r"(?!\w)")
-            for m in pattern.finditer(text, generic_from):
-                actor.mentions.append(Mention(m.start(), m.end(), m.group(), sentence_of(m.start())))
+            for s, e in occurrences(text, c.text, generic_from):
+                actor.mentions.append(Mention(s, e, text[s:e], sentence_of(s)))
             acr = _ACRONYM.match(text, c.char_end)
             if acr and acr.group(1) not in names:
-                short = re.compile(r"(?<![\w.])" + re.escape(acr.group(1)) + r"(?![\w])")
-                for m in short.finditer(text, generic_from):
-                    actor.mentions.append(Mention(m.start(), m.end(), m.group(), sentence_of(m.start())))
+                for s, e in occurrences(text, acr.group(1), generic_from, left="."):
+                    actor.mentions.append(Mention(s, e, text[s:e], sentence_of(s)))
             actor.mentions = sorted(
                 (m for m in actor.mentions if not any(
                     not (m.start <= s and e <= m.end and (s, e) != (m.start, m.end))
@@ -550,8 +602,7 @@ def recognise(text: str, result: ActorResult, model: PhraseModel, generic_from: 
 
             datelines = dateline_spans(text)
         actor = new[name] = Actor(name, "organisation")
-        at = {(m.start() + generic_from, m.end() + generic_from)
-              for m in re.finditer(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", text[generic_from:])}
+        at = set(occurrences(text, name, generic_from, left=".", lo=generic_from))
         for start, end in sorted(at | set(found_at)):
             if any(a < end and start < b for a, b in datelines):
                 continue  # "(Reuters)"

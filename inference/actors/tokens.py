@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # "U.S." / "H.R." as one token; words with inner hyphens, apostrophes or ampersands ("al-Sadr", "AT&T").
 _TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:['’][^\W_]+|-(?![A-Za-z]\.[A-Za-z]\.)[^\W_]+|&[A-Z][^\W_]*)*")
@@ -47,6 +48,7 @@ def tokenize(text: str) -> list[Token]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def alias_key(alias: str) -> tuple[str, ...]:
     """The token tuple an alias is indexed under."""
     return tuple(t.text for t in tokenize(alias))
