@@ -54,6 +54,14 @@ class RelationConfig(ModelConfig):
     parties: bool = Field(False, description="also relate actors to the unnamed parties the token tagger finds")
     party_threshold: float = Field(0.5, ge=0, le=1, description="tagger: a token is in a party when 1 - p(O) >= this")
     party_relation_threshold: float = Field(0.5, ge=0, le=1, description="1 - p(none) a relation with a party needs")
+    party_heads: list[str] | None = Field(
+        None,
+        description="head words (last word, lower-cased) an unnamed party may end with: those of the training "
+        "sources and targets (at least twice); None: any",
+    )
+    pair_filters: bool = Field(
+        False, description="skip pairs that cannot be holder -> target: coordinated mentions, a holder after 'in'"
+    )
 
     @field_validator("labels")
     @classmethod
@@ -121,6 +129,50 @@ def party_name(text: str) -> str | None:
         return None
     words = [w for w in lowered if w not in _EMPTY_PARTY and w not in _NOT_A_START]
     return name if words and len(name) > 1 and any(ch.isalpha() for ch in name) else None
+
+
+def party_head(text: str) -> str:
+    """The head word of a party span: its last word, lower-cased, without a possessive or punctuation."""
+    words = (party_name(text) or text).lower().split()
+    if not words:
+        return ""
+    word = words[-1].strip(" ,.;:\"'“”‘’()")
+    for suffix in ("'s", "’s", "ʼs"):
+        word = word.removesuffix(suffix)
+    return word
+
+
+# Mentions separated only by these are coordinated ("Saudi Arabia, the UAE and Bahrain imposed..."): co-holders or
+# co-targets of one act, never holder and target of each other.
+_GLUE = {",", "and", "or", "nor", "&", "the", "as", "well", "both", "along", "together", "alongside", "plus", "also"}
+# A mention right after one of these is a place where something happens ("clashes in Syria"), not a holder.
+_LOCATIVE = {"in", "at", "near", "inside", "across", "throughout", "around"}
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in text.replace(",", " , ").replace(";", " ; ").lower().split() if w]
+
+
+def coordinated(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """True when the text between two mention spans of a sentence is only list glue (commas, "and", "as well as")."""
+    lo, hi = (a[1], b[0]) if a[0] < b[0] else (b[1], a[0])
+    words = _words(text[lo:hi]) if hi >= lo else ["x"]
+    return all(w in _GLUE for w in words)
+
+
+def locative(text: str, start: int) -> bool:
+    """True when the mention starting at ``start`` follows a locative preposition ("in", "at", "near"; an article
+    between them allowed)."""
+    words = _words(text[max(0, start - 40) : start])
+    while words and words[-1] in ("the", "a", "an"):
+        words.pop()
+    return bool(words) and words[-1] in _LOCATIVE
+
+
+def pair_allowed(text: str, holder: tuple[int, int], target: tuple[int, int]) -> bool:
+    """Precision filters over an ordered mention pair of one sentence: no relation between coordinated mentions, and
+    no holder that is a place ("in Syria")."""
+    return not coordinated(text, holder, target) and not locative(text, holder[0])
 
 
 def party_spans(
@@ -438,13 +490,22 @@ class RelationModel(SavedModel):
     # ------------------------------------------------------------------ scoring
     @torch.inference_mode()
     def score_pairs(
-        self, encoded: Sequence[tuple[torch.Tensor, list[tuple[int, int]]]], candidates: Sequence[Sequence[_Candidate]]
+        self,
+        encoded: Sequence[tuple[torch.Tensor, list[tuple[int, int]]]],
+        candidates: Sequence[Sequence[_Candidate]],
+        texts: Sequence[str] | None = None,
     ) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
-        """Per sentence: its ordered candidate pairs and their probabilities ``(n_pairs, 4)`` over :data:`LABELS`."""
+        """Per sentence: its ordered candidate pairs and their probabilities ``(n_pairs, 4)`` over :data:`LABELS`
+        (with ``texts`` and the model's ``pair_filters``, the pairs :func:`pair_allowed` refuses are not scored)."""
         feats, spans = [], []
-        for (states, offsets), cands in zip(encoded, candidates, strict=True):
+        filters = bool(self.config.get("pair_filters")) and texts is not None
+        for k, ((states, offsets), cands) in enumerate(zip(encoded, candidates, strict=True)):
             positions = [token_positions(offsets, c.start, c.end) for c in cands]
             pairs = [(i, j) for i, j in sentence_pairs(cands) if positions[i] and positions[j]]
+            if filters:
+                text = texts[k]
+                pairs = [(i, j) for i, j in pairs
+                         if pair_allowed(text, (cands[i].start, cands[i].end), (cands[j].start, cands[j].end))]  # fmt: skip
             spans.append(pairs)
             feats.extend(
                 pair_features(states, positions[i], positions[j], len(cands), self.stance_head) for i, j in pairs
@@ -489,9 +550,9 @@ class RelationModel(SavedModel):
                     spans = party_spans(
                         self.tagger, states, offsets, sentence.text, taken, float(self.config["party_threshold"])
                     )
-                    spans = [(lo, hi) for lo, hi in spans if not _is_agency(sentence.text[lo:hi])]
+                    spans = [(lo, hi) for lo, hi in spans if self.party_allowed(sentence.text[lo:hi])]
                     cands += [_Candidate(("party", lo, hi), lo, hi) for lo, hi in spans]
-        scored = self.score_pairs(encoded, candidates)
+        scored = self.score_pairs(encoded, candidates, [s.text for _, s, _ in jobs])
         for (a_idx, sentence, _), cands, (pairs, proba) in zip(jobs, candidates, scored, strict=True):
             actors = actor_results[a_idx].actors
 
@@ -522,6 +583,18 @@ class RelationModel(SavedModel):
                     )
                 )
         return out
+
+    def party_allowed(self, text: str) -> bool:
+        """An unnamed party span may take part in a relation: not a news agency, and (when the model has a list of
+        ``party_heads``) ending with one of those words."""
+        if _is_agency(text):
+            return False
+        heads = self.config.get("party_heads")
+        if heads is None:
+            return True
+        if getattr(self, "_heads", None) is None or self._heads[0] is not heads:
+            self._heads = (heads, frozenset(heads))
+        return party_head(text) in self._heads[1]
 
     @property
     def use_parties(self) -> bool:

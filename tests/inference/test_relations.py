@@ -166,3 +166,39 @@ def test_pipeline_reuses_the_stance_pass():
     assert record["relations"] and record["relation_summary"][0]["holder"] == record["relations"][0]["holder"]
     plain = Pipeline(pipe.topic_model, pipe.stance_model, pipe.extractor).predict([CASES[0][0]])[0].to_dict()
     assert plain["relations"] == [] and plain["relation_summary"] == []
+
+
+def test_pair_filters_coordination_and_places():
+    from foreign_desk.inference.relations.model import coordinated, locative, pair_allowed
+
+    text = "Ruritania, Freedonia and Sylvania began joint drills in Borduria, the Ruritanian army said."
+    span = {w: (text.index(w), text.index(w) + len(w)) for w in ("Ruritania", "Freedonia", "Sylvania", "Borduria")}
+    assert coordinated(text, span["Ruritania"], span["Freedonia"])
+    assert coordinated(text, span["Sylvania"], span["Freedonia"])  # either order
+    assert not coordinated(text, span["Ruritania"], span["Borduria"])
+    assert locative(text, span["Borduria"][0]) and not locative(text, span["Freedonia"][0])
+    assert not pair_allowed(text, span["Ruritania"], span["Freedonia"])  # co-holders of one act
+    assert not pair_allowed(text, span["Borduria"], span["Ruritania"])  # a place is no holder
+    assert pair_allowed(text, span["Ruritania"], span["Borduria"])
+    other = "Ruritania sharply criticised Freedonia in the Borduria talks."
+    assert pair_allowed(other, (0, 9), (other.index("Freedonia"), other.index("Freedonia") + 9))
+    assert locative("Talks were held at the Borduria summit.", 23)
+
+
+def test_party_heads_limit_unnamed_parties():
+    from foreign_desk.inference.relations.model import PairHead, party_head
+
+    assert party_head("the rebel fighters") == "fighters"
+    assert party_head("Ruritania's police") == "police"
+    model = RelationModel(PairHead(8, 4), {"party_heads": ["fighters", "police"]})
+    assert model.party_allowed("the rebel fighters") and model.party_allowed("riot police")
+    assert not model.party_allowed("repeatedly") and not model.party_allowed("The bellicose")
+    assert not model.party_allowed("Reuters")  # a news agency never is a party
+    assert RelationModel(PairHead(8, 4), {}).party_allowed("repeatedly")  # no list: any party
+
+
+@needs_model
+def test_coordinated_actors_are_not_related(relations):
+    text = "Ruritania, France and Germany started a two-day naval drill on Tuesday."
+    got = {(r.holder, r.target) for r in relations(text)}
+    assert not got & {("France", "Germany"), ("Germany", "France")}, got

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from foreign_desk.training.relations.data import CLASS_POLARITY, _spans, detokenize, load_cameo
-from foreign_desk.training.relations.supplement import SENTENCES, supplement
+from foreign_desk.training.relations.supplement import NEGATIVES, SENTENCES, supplement
 
 
 def test_detokenize_keeps_token_offsets():
@@ -25,10 +25,12 @@ def test_bio_spans():
 
 def test_supplement_spans_and_labels():
     rows = supplement()
-    assert len(rows) == len(SENTENCES)
-    for row, (_, holder, target, polarity) in zip(rows, SENTENCES, strict=True):
+    assert len(rows) == len(SENTENCES) + len(NEGATIVES)
+    for row, (_, holder, target, polarity) in zip(rows, SENTENCES, strict=False):
         assert row.text[slice(*row.sources[0])] == holder and row.text[slice(*row.targets[0])] == target
         assert CLASS_POLARITY[row.cameo] == polarity
+    negatives = rows[len(SENTENCES) :]
+    assert [r.text for r in negatives] == NEGATIVES and all(not r.sources and not r.targets for r in negatives)
 
 
 def test_cameo_alignment(shared_data):

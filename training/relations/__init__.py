@@ -66,6 +66,12 @@ class RelationsConfig(Strict):
     )
     thresholds: list[float] = Field(default_factory=lambda: [0.2, 0.3, 0.4, 0.5, 0.6])
     limit: int | None = Field(None, gt=0, description="first N sentences only (tiny test configs)")
+    pair_filters: bool = Field(
+        True, description="no relation between coordinated mentions nor from a holder after 'in' (model.pair_allowed)"
+    )
+    party_head_min_count: int | None = Field(
+        2, ge=1, description="an unnamed party must end with a word that ends this many training spans; None: any"
+    )
     supplement_repeat: int = Field(
         2, ge=0, description="times our hand-written sentences (training.relations.supplement) join train; 0: never"
     )
@@ -219,18 +225,31 @@ def fit_tagger(items: list[Prepared], hidden: int, seed: int, steps: int = 300):
     return tagger.eval()
 
 
+def party_heads(sentences: list[RelationSentence], min_count: int) -> list[str]:
+    """The head words (see ``model.party_head``) of the CAMEO source and target spans seen ``min_count`` times."""
+    from foreign_desk.inference.relations.model import party_head
+
+    counts = Counter(
+        party_head(s.text[a:b]) for s in sentences if s.match != "ours" for a, b in [*s.sources, *s.targets]
+    )
+    return sorted(w for w, n in counts.items() if n >= min_count and w)
+
+
 @torch.no_grad()
-def add_parties(items: list[Prepared], tagger, stance_head, threshold: float) -> None:
+def add_parties(items: list[Prepared], tagger, stance_head, threshold: float, heads: list[str] | None = None) -> None:
     """Replace the training-only gold candidates by the tagger's party spans (those not overlapping an actor
-    mention), with their pairs."""
+    mention and, with ``heads``, ending with one of those words), with their pairs."""
     from foreign_desk.inference.relations.model import (
         _Candidate,
         _is_agency,
         is_party,
         pair_features,
+        party_head,
         party_spans,
         token_positions,
     )
+
+    allowed = frozenset(heads) if heads is not None else None
     from foreign_desk.inference.wire import dateline_spans
 
     for p in items:
@@ -241,7 +260,8 @@ def add_parties(items: list[Prepared], tagger, stance_head, threshold: float) ->
         p.features, p.labels = p.features[keep], p.labels[keep]
         taken = [(c.start, c.end) for c in p.candidates] + dateline_spans(p.sentence.text)
         spans = party_spans(tagger, p.states, p.offsets, p.sentence.text, taken, threshold)
-        spans = [(lo, hi) for lo, hi in spans if not _is_agency(p.sentence.text[lo:hi])]
+        spans = [(lo, hi) for lo, hi in spans if not _is_agency(p.sentence.text[lo:hi])
+                 and (allowed is None or party_head(p.sentence.text[lo:hi]) in allowed)]  # fmt: skip
         if not spans:
             continue
         base = len(p.candidates)
@@ -312,16 +332,25 @@ def pair_proba(head, prepared: list[Prepared]) -> list[np.ndarray]:
 
 
 def product_relations(
-    head, prepared: list[Prepared], threshold: float, proba: list[np.ndarray] | None = None, party_min: float = 0.0
+    head,
+    prepared: list[Prepared],
+    threshold: float,
+    proba: list[np.ndarray] | None = None,
+    party_min: float = 0.0,
+    filters: bool = False,
 ):
     """What the product outputs per sentence (the decision of :class:`RelationModel` over the extractor's
-    mentions), as spans and stances."""
-    from foreign_desk.inference.relations.model import LABELS, decide, is_party, same_side
+    mentions, with its pair filters when ``filters``), as spans and stances."""
+    from foreign_desk.inference.relations.model import LABELS, decide, is_party, pair_allowed, same_side
 
     proba = proba if proba is not None else pair_proba(head, prepared)
     out = []
     for p, pr_all in zip(prepared, proba, strict=True):
         rows = product_rows(p)
+        if filters:
+            cands, text = p.candidates, p.sentence.text
+            rows = [r for r in rows if pair_allowed(text, (cands[p.pairs[r][0]].start, cands[p.pairs[r][0]].end),
+                                                    (cands[p.pairs[r][1]].start, cands[p.pairs[r][1]].end))]  # fmt: skip
         pairs = [p.pairs[r] for r in rows]
         rels = []
         for i, j, pr in decide(pairs, pr_all[rows], [c.key for c in p.candidates], threshold):
@@ -426,7 +455,9 @@ def fit_head(config: RelationsConfig, prepared: dict[str, list[Prepared]], hidde
             proba = pair_proba(head, held)
             for t, threshold in enumerate(config.thresholds):
                 for u, party_min in enumerate(party_mins):
-                    m = score_relations(product_relations(head, held, threshold, proba, party_min))
+                    m = score_relations(
+                        product_relations(head, held, threshold, proba, party_min, config.pair_filters)
+                    )
                     grid[epoch, t, u] += m["directed_accuracy"] * m["sentences"]
 
         _fit(config, train_items, hidden, config.epochs, on_epoch)
@@ -453,9 +484,11 @@ def fit_head(config: RelationsConfig, prepared: dict[str, list[Prepared]], hidde
     }
 
 
-def _report(head, prepared: list[Prepared], threshold: float, polarity: str, party_min: float = 0.0) -> dict[str, Any]:
+def _report(
+    head, prepared: list[Prepared], threshold: float, polarity: str, party_min: float = 0.0, filters: bool = False
+) -> dict[str, Any]:
     return {
-        "model": score_relations(product_relations(head, prepared, threshold, party_min=party_min)),
+        "model": score_relations(product_relations(head, prepared, threshold, party_min=party_min, filters=filters)),
         "baseline": score_relations(baseline_relations(prepared, polarity)),
     }
 
@@ -479,14 +512,18 @@ def train(config: RelationsConfig, resume: bool = False) -> Path:
     model.attach(stance)
     prepared = _load_or_prepare(config, model, splits)
     tagger = None
+    heads = None
     if config.parties:
         tagger = fit_tagger(prepared["train"] + prepared["dev"], hidden, config.seed)
+        if config.party_head_min_count:
+            heads = party_heads(splits["train"] + splits["dev"], config.party_head_min_count)
         for items in prepared.values():
-            add_parties(items, tagger, model.stance_head, config.party_threshold)
+            add_parties(items, tagger, model.stance_head, config.party_threshold, heads)
     head, summary = fit_head(config, prepared, hidden)
     polarity = majority_polarity(splits["train"])
     test = (
-        _report(head, prepared["test"], summary["threshold"], polarity, summary["party_relation_threshold"])
+        _report(head, prepared["test"], summary["threshold"], polarity, summary["party_relation_threshold"],
+                config.pair_filters)  # fmt: skip
         if prepared["test"]
         else None
     )
@@ -503,6 +540,8 @@ def train(config: RelationsConfig, resume: bool = False) -> Path:
             "parties": tagger is not None,
             "party_threshold": config.party_threshold,
             "party_relation_threshold": summary["party_relation_threshold"],
+            "party_heads": heads,
+            "pair_filters": config.pair_filters,
             "training_config": json.loads(config.model_dump_json()),
             "training": summary
             | {"training_seconds": round(seconds, 1), "data": counts, "majority_polarity": polarity},  # fmt: skip
@@ -604,13 +643,15 @@ def evaluate(
     model._ensure_encoder()
     prepared = prepare(model, ActorExtractor.default(), splits[split])
     if model.use_parties:
-        add_parties(prepared, model.tagger, model.stance_head, float(model.config["party_threshold"]))
+        add_parties(prepared, model.tagger, model.stance_head, float(model.config["party_threshold"]),
+                    model.config.get("party_heads"))  # fmt: skip
     report = _report(
         model.head,
         prepared,
         float(model.config["threshold"]),
         model.config["training"]["majority_polarity"],
         float(model.config.get("party_relation_threshold", 0.0)) if model.use_parties else 0.0,
+        bool(model.config.get("pair_filters")),
     )
     print_table(report, f"relations on {split}")
     result = {"model": str(model_dir), "task": "relations", "kind": "pairs", "split": split, "int8": quantize,
