@@ -62,6 +62,15 @@ class RelationConfig(ModelConfig):
     pair_filters: bool = Field(
         False, description="skip pairs that cannot be holder -> target: coordinated mentions, a holder after 'in'"
     )
+    rules: bool = Field(
+        False, description="string rules (relations.rules): no relation between a titled person and their country "
+        "or body; a holder that is not the subject/speaker/agent needs `passive_threshold`; a bare generic-noun "
+        "party needs `generic_threshold`",
+    )
+    passive_threshold: float = Field(0.5, ge=0, le=1, description="1 - p(none) a relation needs when its holder "
+                                     "is not the subject, speaker or agent of the sentence (with `rules`)")
+    generic_threshold: float = Field(0.9, ge=0, le=1, description="1 - p(none) a relation with a one-noun party "
+                                     "needs (with `rules`)")
 
     @field_validator("labels")
     @classmethod
@@ -223,6 +232,7 @@ class Relation:
     target_text: str
     sentence: str
     score: float
+    strength: float = 1.0  # 1 - p(none): the evidence for a relation at all (``score`` is p(stance))
     sentence_index: int = -1
     holder_span: tuple[int, int] = (0, 0)  # character offsets in the analysed text
     target_span: tuple[int, int] = (0, 0)
@@ -241,7 +251,7 @@ class Relation:
 
 def relation_summary(relations: Sequence[Relation | dict[str, Any]]) -> list[dict[str, Any]]:
     """Per (holder, target): counts by stance, the majority stance (ties: the higher total score) and the mean
-    score, strongest pairs first."""
+    score, strongest pairs first (by summed score, then mean score)."""
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     for r in relations:
         d = r.to_dict() if isinstance(r, Relation) else r
@@ -259,7 +269,8 @@ def relation_summary(relations: Sequence[Relation | dict[str, Any]]) -> list[dic
         entry["n"] = len(scores)
         entry["mean_score"] = round(sum(v for _, v in scores) / len(scores), 4)
         out.append(entry)
-    out.sort(key=lambda e: (-e["n"], -e["mean_score"], e["holder"], e["target"]))
+    # strongest first: the summed score (the evidence of all the pair's sentences), then the mean
+    out.sort(key=lambda e: (-round(e["n"] * e["mean_score"], 4), -e["mean_score"], e["holder"], e["target"]))
     return out
 
 
@@ -566,8 +577,14 @@ class RelationModel(SavedModel):
                     continue
                 if (is_party(cands[i].key) or is_party(cands[j].key)) and 1.0 - float(p[0]) < party_min:
                     continue
-                label = int(np.argmax(p[1:])) + 1
                 (holder, holder_text), (target, target_text) = who(cands[i]), who(cands[j])
+                if not rule_allows(
+                    self.config, sentence.text, (cands[i].start, cands[i].end), (cands[j].start, cands[j].end),
+                    1.0 - float(p[0]), holder if is_party(cands[i].key) else None,
+                    target if is_party(cands[j].key) else None,
+                ):  # fmt: skip
+                    continue
+                label = int(np.argmax(p[1:])) + 1
                 out[a_idx].append(
                     Relation(
                         holder=holder,
@@ -577,6 +594,7 @@ class RelationModel(SavedModel):
                         target_text=target_text,
                         sentence=sentence.text,
                         score=float(p[label]),
+                        strength=1.0 - float(p[0]),
                         sentence_index=sentence.index,
                         holder_span=(sentence.start + cands[i].start, sentence.start + cands[i].end),
                         target_span=(sentence.start + cands[j].start, sentence.start + cands[j].end),
@@ -630,6 +648,26 @@ def same_side(actors: Sequence[Any], a: Any, b: Any) -> bool:
     return (x.affiliation is not None and x.affiliation in (y.name, y.affiliation)) or (
         y.affiliation is not None and y.affiliation == x.name
     )
+
+
+def rule_allows(
+    config: dict[str, Any], text: str, holder: tuple[int, int], target: tuple[int, int], strength: float,
+    holder_party: str | None = None, target_party: str | None = None,
+) -> bool:
+    """The string rules of :mod:`.rules` over one decided pair of a sentence (offsets in ``text``; the party names
+    when a side is an unnamed party); always true without the model's ``rules``."""
+    if not config.get("rules"):
+        return True
+    from foreign_desk.inference.relations.rules import generic_party, holder_acts, titled_together
+
+    if holder_party is None and target_party is None and titled_together(text, holder, target):
+        return False
+    if any(p is not None and generic_party(p) for p in (holder_party, target_party)):
+        if strength < float(config.get("generic_threshold", 0.9)):
+            return False
+    if not holder_acts(text, *holder) and strength < float(config.get("passive_threshold", 0.5)):
+        return False
+    return True
 
 
 def decide(

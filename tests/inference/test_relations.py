@@ -202,3 +202,43 @@ def test_coordinated_actors_are_not_related(relations):
     text = "Ruritania, France and Germany started a two-day naval drill on Tuesday."
     got = {(r.holder, r.target) for r in relations(text)}
     assert not got & {("France", "Germany"), ("Germany", "France")}, got
+
+
+def test_rules_titled_person_and_their_country():
+    from foreign_desk.inference.relations.rules import titled_together
+
+    def spans(text, a, b):
+        return (text.index(a), text.index(a) + len(a)), (text.index(b), text.index(b) + len(b))
+
+    for text, a, b in [
+        ("Ruritania's Finance Minister Anton Kova said on Monday the talks had failed.", "Ruritania", "Anton Kova"),
+        ("Freedonian Foreign Minister Mara Lind met the envoy.", "Freedonian", "Mara Lind"),
+        ("Anton Kova, Ruritania's foreign minister, rejected the offer.", "Anton Kova", "Ruritania"),
+        ("Ruritania s President Vale spoke.", "Ruritania", "Vale"),
+    ]:
+        assert titled_together(text, *spans(text, a, b)), text
+    for text, a, b in [
+        ("Ruritania's rival Freedonia closed the border.", "Ruritania", "Freedonia"),
+        ("Gas flows from Ruritania to Freedonia resumed.", "Ruritania", "Freedonia"),
+        ("Ruritania and Freedonia signed a pact.", "Ruritania", "Freedonia"),
+        ("Ruritania accused Freedonia of spying.", "Ruritania", "Freedonia"),
+    ]:
+        assert not titled_together(text, *spans(text, a, b)), text
+
+
+def test_rules_holder_acts_and_generic_parties():
+    from foreign_desk.inference.relations.rules import generic_party, holder_acts
+
+    def acts(text, word):
+        return holder_acts(text, text.index(word), text.index(word) + len(word))
+
+    assert acts("Ruritania on Monday accused Freedonia of spying.", "Ruritania")
+    assert acts("Ruritanian police detained 40 people.", "Ruritanian")
+    assert acts("Ruritania is ready to help Freedonia.", "Ruritania")
+    assert acts("Freedonia was criticised by Ruritania.", "Ruritania")
+    assert acts('"We will respond," Ruritania said.', "Ruritania")
+    assert acts("Ruritania to boost aid to Freedonia", "Ruritania")
+    assert not acts("The flood hit Freedonia, which borders Ruritania.", "Ruritania")
+    assert not acts("Storms hit the coast of Ruritania, the agency reported.", "Ruritania")
+    assert generic_party("country") and generic_party("Some states") and generic_party("President")
+    assert not generic_party("rebel fighters") and not generic_party("Boko Haram") and not generic_party("Mosul")

@@ -72,6 +72,9 @@ class RelationsConfig(Strict):
     party_head_min_count: int | None = Field(
         2, ge=1, description="an unnamed party must end with a word that ends this many training spans; None: any"
     )
+    rules: bool = Field(False, description="the string rules of inference.relations.rules (see RelationConfig)")
+    passive_threshold: float = Field(0.5, ge=0, le=1, description="1 - p(none) when the holder does not act")
+    generic_threshold: float = Field(0.9, ge=0, le=1, description="1 - p(none) with a one-noun unnamed party")
     supplement_repeat: int = Field(
         2, ge=0, description="times our hand-written sentences (training.relations.supplement) join train; 0: never"
     )
@@ -338,10 +341,20 @@ def product_relations(
     proba: list[np.ndarray] | None = None,
     party_min: float = 0.0,
     filters: bool = False,
+    rules: dict | None = None,
 ):
     """What the product outputs per sentence (the decision of :class:`RelationModel` over the extractor's
-    mentions, with its pair filters when ``filters``), as spans and stances."""
-    from foreign_desk.inference.relations.model import LABELS, decide, is_party, pair_allowed, same_side
+    mentions, with its pair filters when ``filters`` and its string rules when ``rules`` is the model config), as
+    spans and stances."""
+    from foreign_desk.inference.relations.model import (
+        LABELS,
+        decide,
+        is_party,
+        pair_allowed,
+        party_name,
+        rule_allows,
+        same_side,
+    )
 
     proba = proba if proba is not None else pair_proba(head, prepared)
     out = []
@@ -358,6 +371,13 @@ def product_relations(
             if same_side(p.result.actors, ci.key, cj.key):
                 continue
             if (is_party(ci.key) or is_party(cj.key)) and 1.0 - float(pr[0]) < party_min:
+                continue
+            text = p.sentence.text
+            names = [party_name(text[c.start : c.end]) or text[c.start : c.end] if is_party(c.key) else None
+                     for c in (ci, cj)]  # fmt: skip
+            if rules is not None and not rule_allows(
+                rules, text, (ci.start, ci.end), (cj.start, cj.end), 1.0 - float(pr[0]), *names
+            ):
                 continue
             rels.append(((ci.start, ci.end), (cj.start, cj.end), LABELS[int(np.argmax(pr[1:])) + 1]))
         out.append((p.sentence, rels))
@@ -484,11 +504,20 @@ def fit_head(config: RelationsConfig, prepared: dict[str, list[Prepared]], hidde
     }
 
 
+def rule_config(config: RelationsConfig) -> dict[str, Any]:
+    """The string-rule settings the saved model carries."""
+    return {"rules": config.rules, "passive_threshold": config.passive_threshold,
+            "generic_threshold": config.generic_threshold}  # fmt: skip
+
+
 def _report(
-    head, prepared: list[Prepared], threshold: float, polarity: str, party_min: float = 0.0, filters: bool = False
+    head, prepared: list[Prepared], threshold: float, polarity: str, party_min: float = 0.0, filters: bool = False,
+    rules: dict | None = None,
 ) -> dict[str, Any]:
     return {
-        "model": score_relations(product_relations(head, prepared, threshold, party_min=party_min, filters=filters)),
+        "model": score_relations(
+            product_relations(head, prepared, threshold, party_min=party_min, filters=filters, rules=rules)
+        ),
         "baseline": score_relations(baseline_relations(prepared, polarity)),
     }
 
@@ -523,7 +552,7 @@ def train(config: RelationsConfig, resume: bool = False) -> Path:
     polarity = majority_polarity(splits["train"])
     test = (
         _report(head, prepared["test"], summary["threshold"], polarity, summary["party_relation_threshold"],
-                config.pair_filters)  # fmt: skip
+                config.pair_filters, rule_config(config))  # fmt: skip
         if prepared["test"]
         else None
     )
@@ -542,6 +571,7 @@ def train(config: RelationsConfig, resume: bool = False) -> Path:
             "party_relation_threshold": summary["party_relation_threshold"],
             "party_heads": heads,
             "pair_filters": config.pair_filters,
+            **rule_config(config),
             "training_config": json.loads(config.model_dump_json()),
             "training": summary
             | {"training_seconds": round(seconds, 1), "data": counts, "majority_polarity": polarity},  # fmt: skip
@@ -652,6 +682,7 @@ def evaluate(
         model.config["training"]["majority_polarity"],
         float(model.config.get("party_relation_threshold", 0.0)) if model.use_parties else 0.0,
         bool(model.config.get("pair_filters")),
+        model.config,
     )
     print_table(report, f"relations on {split}")
     result = {"model": str(model_dir), "task": "relations", "kind": "pairs", "split": split, "int8": quantize,
