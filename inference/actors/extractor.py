@@ -30,11 +30,29 @@ from foreign_desk.inference.actors.lexicon import (
     first_names,
 )
 from foreign_desk.inference.actors.model import Actor, ActorResult, Mention
-from foreign_desk.inference.actors.phrases import PhraseModel, recognise, shipped_model
+from foreign_desk.inference.actors.phrases import SHORT_TEXT, PhraseModel, recognise, shipped_model
 from foreign_desk.inference.actors.recognise import NameRecognition
 from foreign_desk.inference.actors.tokens import Token, joined, tokenize
 from foreign_desk.inference.sentences import Sentence, split_sentences
 from foreign_desk.inference.wire import dateline_spans
+
+# words after a lone name or acronym that make it the subject of its sentence ("Syms has pushed", "UNITA had claimed")
+_AUXILIARIES = frozenset("has had have is was were will would can could should must".split())
+# endings of group nouns and demonyms, not of a person's name ("Londoners said", "Maoists said")
+_GROUP_SUFFIXES = ("ians", "ans", "ers", "ists", "ites", "ies", "ese", "ants", "ents")
+_PLACE_PREPOSITIONS = frozenset("of in from at to for on near into across".split())
+# ALL-CAPS words that are no actors: measures, diseases, currencies, times, documents
+_NOT_ACTOR_ACRONYMS = frozenset("""COVID SARS MERS HIV AIDS GDP CEO CFO COO CTO NGO NGOs USD EUR GBP GMT EST UTC PST
+TV DNA IPO LNG LPG VAT CCTV IED IEDs RPG UAV WMD ICBM SUV MRI ISBN FAQ VIP PPE LGBT LGBTQ IDP IDPs THE AND""".split())
+
+
+def _sentence_initial(text: str, pos: int) -> bool:
+    """Only spaces and quotes between ``pos`` and the text's start, a sentence end, a colon or semicolon, a dash or
+    a line break."""
+    k = pos
+    while k > 0 and text[k - 1] in " \"'“‘":
+        k -= 1
+    return k == 0 or text[k - 1] in ".!?\n:;-—–"
 
 
 class ActorExtractor:
@@ -186,6 +204,7 @@ class _Document(NameRecognition):
         self.found.extend(self.secondary)  # after the matches, so that ties in position list the match first
         self._scan_runs()
         self._link_surnames()
+        self._lone_agents()
         return self._result()
 
     # -- gazetteer -----------------------------------------------------------------------------------------------
@@ -301,8 +320,8 @@ class _Document(NameRecognition):
         parent = self.gaz.get(entry.part_of) if entry.part_of else None
         if parent is not None:  # "U.N. Security Council" is also the United Nations
             self.secondary.append(Found(i, j, parent.name, parent.type, parent.affiliation, parent.role))
-        if entry.type == "person" and j < len(toks) and toks[j].text in ("administration", "government") and (
-                self._same_name(j - 1, j)):
+        if entry.type == "person" and j < len(toks) and toks[j].text in ("administration", "government", "regime") and (
+                self._same_name(j - 1, j) or self._possessive_gap(j - 1)):
             country = self.gaz.get(entry.affiliation or "")
             if country is not None and country.type == "country":  # "Bush administration" -> also the country
                 self.secondary.append(Found(i, j + 1, country.name, "country"))
@@ -355,10 +374,83 @@ class _Document(NameRecognition):
             keep.append(Found(k, k + 1, target.name, "person", target.affiliation, target.role))
         self.found = keep
 
+    # -- lone agents ---------------------------------------------------------------------------------------------
+    def _lone_agents(self) -> None:
+        """In a short text (one sentence or a snippet, where nobody is introduced by full name), a lone word acting
+        in its sentence that nothing else explains: an ALL-CAPS acronym before a speech verb or auxiliary ("UNITA had
+        claimed"); a name there that is the surname of exactly one gazetteer person ("Bolton would"), that person;
+        another name after the sentence start right before a speech verb or closing "..., said X." ("Roberts said"),
+        a person of that name. Not after a preposition ("the town of Falluja said")."""
+        toks, text = self.tokens, self.text
+        covered = [False] * len(toks)
+        for f in self.found:
+            for k in range(f.i, f.j):
+                covered[k] = True
+        short = len(text) < SHORT_TEXT
+        for k, tok in enumerate(toks):
+            word = tok.text
+            if covered[k] or tok.start < self.generic_from or (self.blocked and self.blocked[k]) or not (
+                    word[:1].isupper() and len(word) >= 3):
+                continue
+            if k > 0 and toks[k - 1].text[:1].isupper() and self._same_name(k - 1, k) or (
+                    k + 1 < len(toks) and toks[k + 1].text[:1].isupper() and self._same_name(k, k + 1)):
+                continue  # part of a longer capitalised run, which name recognition decided on
+            cue = self._agent_cue(k)
+            if cue is None:
+                continue
+            if word.isupper():
+                if short and self._lone_acronym(k):
+                    self.found.append(Found(k, k + 1, word, "organisation"))
+                continue
+            if not self._lone_name(word):
+                continue
+            if not short or k > 0 and toks[k - 1].text in _PLACE_PREPOSITIONS:
+                continue  # "the town of Falluja said": a place
+            people = self.gaz.person_by_last.get(word, ())
+            if len(people) == 1:
+                self.found.append(self._as_found(k, k + 1, people[0]))
+            elif not people and cue == "speech" and not _sentence_initial(text, tok.start) and not (
+                    word.endswith(_GROUP_SUFFIXES)):
+                self.found.append(Found(k, k + 1, word, "person"))
+
+    def _agent_cue(self, k: int) -> str | None:
+        """How token ``k`` acts: "speech" (a speech verb follows, or it closes "..., said X."), "aux" (an
+        auxiliary follows: "UNITA had claimed"), else None."""
+        toks, text = self.tokens, self.text
+        tok = toks[k]
+        if k + 1 < len(toks):
+            gap, nxt = text[tok.end:toks[k + 1].start], toks[k + 1].text
+            if gap == " " and nxt in SPEECH_VERBS:
+                return "speech"
+            if gap == " " and nxt in _AUXILIARIES:
+                return "aux"
+        if k > 0 and toks[k - 1].text in ("said", "says") and text[toks[k - 1].end:tok.start] == " " and (
+                text[tok.end:tok.end + 1] in ("", ".", ",")):
+            return "speech"
+        return None
+
+    def _lone_name(self, word: str) -> bool:
+        """``word`` can be a person's name on its own: a capitalised word with lower-case letters that is no
+        gazetteer surface, title, organisation head, common or function word, state or month."""
+        return not (word in NOT_NAMES or word in US_STATES or is_title(word) or word in ORG_HEADS or (
+            word.lower() in COMMON_WORDS) or (word,) in self.gaz.index or not word.replace("-", "").isalpha())
+
+    def _lone_acronym(self, k: int) -> bool:
+        """An ALL-CAPS word of 3 to 6 letters that is no gazetteer surface, no known non-actor, not in brackets and
+        not beside another ALL-CAPS word (a headline)."""
+        toks, text = self.tokens, self.text
+        word = toks[k].text
+        if not (word.isalpha() and 3 <= len(word) <= 6) or word in _NOT_ACTOR_ACRONYMS or (
+                (word,) in self.gaz.index_upper):
+            return False
+        if text[toks[k].start - 1:toks[k].start] == "(":
+            return False
+        return not any(0 <= m < len(toks) and toks[m].text.isupper() and len(toks[m].text) > 1 for m in (k - 1, k + 1))
+
     def _titled_surname(self, f: Found) -> Found | None:
         """A lone name after a person's title that no full name in the text explains ("President Atambayev",
-        "Crown Prince Naruhito", "Mr Porter"): the one gazetteer person of that surname, else the person named by
-        the word alone."""
+        "Crown Prince Naruhito", "Mr Porter"): the one gazetteer person of that surname (or, of several, the one whose
+        role has the title), else the person named by the word alone."""
         toks = self.tokens
         word = toks[f.i].text
         if f.i == 0 or not self._same_name(f.i - 1, f.i) or toks[f.i - 1].text.rstrip(".") not in PERSON_TITLES:
@@ -367,6 +459,9 @@ class _Document(NameRecognition):
                 word.lower() in COMMON_WORDS) or word in self.ex.all_first_names and word not in self.gaz.person_by_last:
             return None
         people = self.gaz.person_by_last.get(word, ())
+        if len(people) > 1:  # "President Carter" is Jimmy Carter (former President), not Ash Carter
+            title = toks[f.i - 1].text.rstrip(".").lower()
+            people = [p for p in people if title in (p.role or "").lower().split()]
         if len(people) == 1:
             return self._as_found(f.i, f.j, people[0])
         return Found(f.i, f.j, word, "person")

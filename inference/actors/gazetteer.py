@@ -120,13 +120,15 @@ def _describe(raw: object, err: dict) -> str:
 
 
 def _variants(surface: str, entry: Entry) -> list[str]:
-    """Spelling variants wire copy uses: "Roh Moo-Hyun" for "Roh Moo-hyun", "F.C.C." for "FCC"."""
+    """Spelling variants wire copy uses: "Roh Moo-Hyun" for "Roh Moo-hyun", "F.C.C." for "FCC", "Farc" for "FARC"."""
     out = []
     if "-" in surface and entry.type == "person":
         out.append(re.sub(r"-([a-z])", lambda m: "-" + m.group(1).upper(), surface))
         out.append(re.sub(r"-([A-Z])", lambda m: "-" + m.group(1).lower(), surface))
     if entry.type == "organisation" and surface.isalpha() and surface.isupper() and 2 <= len(surface) <= 5:
         out.append("".join(f"{c}." for c in surface))
+    if entry.type == "organisation" and surface.isalpha() and surface.isupper() and len(surface) >= 4:
+        out.append(surface.title())  # "Farc", "Ecowas", "Unicef": acronyms as some wires write them
     if "'" in surface or "’" in surface:  # the apostrophe-less copy of some wires: "New People s Army"
         out.append(re.sub(r"['’](?=s\b)", " ", surface).replace("'", " ").replace("’", " "))
     if re.match(r"(?:U\.N\.|UN) ", surface):  # "U.N. refugee agency" = "UN ..." = "United Nations ..."

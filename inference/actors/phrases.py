@@ -323,6 +323,10 @@ def pattern_spans(text: str, start: int = 0, gazetteer=None) -> dict[str, list[t
         place = " ".join(words)
         body = m.group(3).lower()
         surface = gazetteer.index.get(alias_key(place)) if gazetteer is not None else None
+        if surface is None and gazetteer is not None and len(words) == 1 and place.endswith("s"):
+            surface = gazetteer.index.get((place[:-1],))  # "Nepals government": a possessive without apostrophe
+            if surface is not None and surface.entry.type != "country":
+                surface = None
         if surface is not None and surface.entry.type == "country" and surface.kind in ("alias", "adjective", "capital"):
             if body == "police" and surface.kind == "adjective" and not suffix:
                 add(f"{place} police", m.end(1) - len(place), m.end())  # "Kenyan police": the force, beside the country

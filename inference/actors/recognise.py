@@ -7,6 +7,8 @@ named people ("Philippine Trade Secretary Ramon Dalisay") and surname candidates
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from foreign_desk.inference.actors.found import Found, is_title
@@ -36,6 +38,11 @@ if TYPE_CHECKING:
     from foreign_desk.inference.actors.extractor import ActorExtractor
     from foreign_desk.inference.actors.gazetteer import Entry, Gazetteer
     from foreign_desk.inference.actors.tokens import Token
+
+
+@lru_cache(maxsize=4096)
+def _similar_given_name(a: str, b: str) -> bool:
+    return a != b and a[:1] == b[:1] and SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.8
 
 
 class NameRecognition:
@@ -272,12 +279,21 @@ class NameRecognition:
         if name_toks[-1].text in ("Jr", "Sr"):
             name += "."
         first, last = name_toks[0].text, strip_article(name_toks[-1].text)
-        entry = self.gaz.person_by_ends.get((first, last)) or self.gaz.person_by_ends.get((NICKNAMES.get(first, ""), last))
+        entry = self.gaz.person_by_ends.get((first, last)) or self.gaz.person_by_ends.get((NICKNAMES.get(first, ""), last)) or (
+            self._misspelt_person(first, last))
         if entry is not None:
             self._add(self._as_found(s, j, entry))
             return
         affiliation, role = self._affiliation(run_start, i, s)
         self._add(Found(s, j, name, "person", affiliation, role))
+
+    def _misspelt_person(self, first: str, last: str) -> Entry | None:
+        """The one gazetteer person of surname ``last`` whose given name is ``first`` give or take a typo or a
+        transliteration ("Benjamim Netanyahu"): similarity ratio at least 0.8 and the same initial."""
+        if len(first) < 4:
+            return None
+        close = [e for e in self.gaz.person_by_last.get(last, ()) if _similar_given_name(first, e.name.split()[0])]
+        return close[0] if len(close) == 1 else None
 
     def _cue_before(self, run_start: int, i: int) -> bool:
         if i > run_start:

@@ -124,3 +124,39 @@ def test_a_lone_titled_name_is_a_person_and_named_bodies_are_organisations() -> 
     assert names.get("Valdoran") == "person"
     assert names.get("Kestrel Liberation Army") == "organisation"
     assert names.get("China") == "country" and "Chinese Foreign Ministry" not in names
+
+
+def _names(text: str, rules_only: bool = False) -> dict[str, str]:
+    ex = ActorExtractor.default()
+    if rules_only:
+        ex = ActorExtractor()
+        ex.phrases = None
+    return {a.name: a.type for a in ex.extract(text).actors}
+
+
+def test_lone_agents_in_short_texts() -> None:
+    # a name that speaks, an acronym that acts: in one-sentence items nobody is introduced by full name
+    assert _names("The US military trains Iraqi pilots at the request of Iraq's government, Roberts said.")[
+        "Roberts"] == "person"
+    assert _names("Bohendi died because of torture, said GARFHR, adding that he was buried.")["GARFHR"] == "organisation"
+    assert _names("UNITA had separately claimed that they had attacked the air base on Monday.")["UNITA"] == "organisation"
+    # not a place after a preposition, a group noun, an ALL-CAPS headline word, or a known non-actor acronym
+    assert "Falluja" not in _names("Clerics in the rebel-held town of Falluja said Monday the talks were off.")
+    assert "Militants" not in _names("BAGHDAD - Militants said Tuesday that they had beheaded a hostage.")
+    assert "DESPAIR" not in _names("DESPAIR is setting in among the homeless who were ravaged by the storm.")
+    assert "COVID" not in _names("COVID has spread to every province, officials said.", rules_only=True)
+    # a long article is left to the full names it introduces
+    long = "The talks went on for hours without a result. " * 15 + "Roberts said the talks would resume."
+    assert "Roberts" not in _names(long)
+
+
+def test_government_bodies_and_regimes_stand_for_their_country() -> None:
+    names = _names("The U.S. Department of Justice has shared evidence with Mexico under a treaty.")
+    assert {"Justice Department", "United States", "Mexico"} <= set(names)
+    assert "Syria" in _names("Assad regime said it would allow at least limited access for relief workers.")
+    assert "North Korea" in _names("The US and South Korea have reduced aid to Kim Jong-un's regime in recent years.")
+    # "Nepals government" (a possessive without apostrophe) is Nepal, not a local government
+    names = _names("Nepals government and former rebel Maoists have accepted the demands by protesters.")
+    assert "Nepal" in names and "Nepals government" not in names
+    # title-cased acronyms of known organisations
+    assert "FARC" in _names("Farc has said it will release the Colombian sergeant.")
