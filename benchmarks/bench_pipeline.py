@@ -23,7 +23,7 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
-from foreign_desk.inference.pipeline import Pipeline
+from foreign_desk.inference.pipeline import Pipeline, _bound_mentions
 from foreign_desk.inference.segment import segment
 from foreign_desk.inference.stance.article import collect_targets
 
@@ -75,12 +75,19 @@ def run_variant(pipe: Pipeline, articles, label: str) -> dict:
     results, t_actors = timed(lambda: [pipe.extractor.extract(a.text, headline=a.headline) for a in articles])
     targets = [t for r in results for t in collect_targets(r)[0]]
     _, t_stance = timed(lambda: pipe.stance_model.predict_proba(targets))
+    t_relations = float("nan")
+    if pipe.relation_model is not None:  # as the pipeline runs it: reusing the stance pass's encoder states
+        bounded = [_bound_mentions(r)[0] for r in results]
+        with pipe.relation_model.reuse_states():
+            pipe.stance.predict(bounded)
+            _, t_relations = timed(lambda: pipe.relation_model.predict(bounded))
     e2e, t_e2e = timed(lambda: pipe.predict(articles, batch_size=16))
     return {
         "label": label,
         "topics_s": t_topics,
         "actors_s": t_actors,
         "stance_s": t_stance,
+        "relations_s": t_relations,
         "targets": len(targets),
         "sentences": len({(t.text) for t in targets}),
         "e2e_s": t_e2e,
@@ -135,6 +142,7 @@ def main() -> None:
         ("actors (articles)", variants[0]["actors_s"], variants[1]["actors_s"], n),
         ("topics (articles)", variants[0]["topics_s"], variants[1]["topics_s"], n),
         ("stance (targets)", variants[0]["stance_s"], variants[1]["stance_s"], variants[0]["targets"]),
+        ("relations, given the stance pass (articles)", variants[0]["relations_s"], variants[1]["relations_s"], n),
         ("end to end incl. segmentation (articles)", variants[0]["e2e_s"] + t_seg, variants[1]["e2e_s"] + t_seg, n),
     ]
     for name, a, b, count in rows:

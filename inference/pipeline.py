@@ -99,11 +99,14 @@ class Pipeline:
         actors_files: Sequence[str | Path] = (),
         allow_unverified: bool = False,
         relation_model: str | None = DEFAULT_RELATION_MODEL,
+        quantize_stance: bool = False,
     ) -> Pipeline:
         """Load the topic and stance models from ``models_dir`` (default: the committed models).
 
         ``topic_model``/``stance_model`` are directory names inside ``models_dir`` or paths; ``quantize`` selects the
-        int8 path of the transformer models; ``actors_files`` are user gazetteer files added to the shipped one;
+        int8 path of the topic model (the stance and relation encoder stays fp32 unless ``quantize_stance``: int8
+        stance encodes one sentence at a time to stay deterministic, which is slower than batched fp32);
+        ``actors_files`` are user gazetteer files added to the shipped one;
         ``allow_unverified`` loads model directories without ``manifest.json`` (with a warning); ``relation_model``
         (directed holder -> target stance) is loaded when that directory exists (``None``: no relations).
         """
@@ -119,13 +122,18 @@ class Pipeline:
         extractor = (
             ActorExtractor(user_files=[Path(p) for p in actors_files]) if actors_files else ActorExtractor.default()
         )
-        stance = StanceClassifier.from_pretrained(resolve(stance_model), quantize=quantize, allow_unverified=allow_unverified)
+        stance_int8 = quantize and quantize_stance
+        stance = StanceClassifier.from_pretrained(
+            resolve(stance_model), quantize=stance_int8, allow_unverified=allow_unverified
+        )
         relations = None
         relation_dir = Path(relation_model) if relation_model and Path(relation_model).is_dir() else root / (relation_model or "")
         if relation_model and (relation_dir / "config.json").is_file():
             from foreign_desk.inference.relations import RelationModel
 
-            relations = RelationModel.from_pretrained(relation_dir, quantize=quantize, allow_unverified=allow_unverified)
+            relations = RelationModel.from_pretrained(
+                relation_dir, quantize=stance_int8, allow_unverified=allow_unverified
+            )
             if resolve(stance_model).name == relations.config.get("encoder_model") and hasattr(stance, "tokenizer"):
                 stance.model_dir = resolve(stance_model)
                 relations.attach(stance)  # one encoder for both: the relation step reuses the stance pass

@@ -30,7 +30,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--topic-model", default=None, help=f"topic model dir name or path (default {DEFAULT_TOPIC_MODEL})")
     p.add_argument("--stance-model", default=None, help=f"stance model dir name or path (default {DEFAULT_STANCE_MODEL})")
     p.add_argument("--actors", action="append", default=[], help="extra/override actor gazetteer YAML (repeatable)")
-    p.add_argument("--int8", action="store_true", help="int8 dynamic quantization of the transformer models")
+    p.add_argument(
+        "--int8", action="store_true",
+        help="int8 dynamic quantization of the topic transformer (faster; stance stays fp32 unless --int8-stance)",
+    )
+    p.add_argument(
+        "--int8-stance", action="store_true",
+        help="with --int8, also the stance/relation encoder (deterministic per sentence, but slower than fp32)",
+    )
     p.add_argument(
         "--allow-unverified", action="store_true", help="load model directories without manifest.json (warns; unsafe)"
     )
@@ -76,6 +83,7 @@ def _run(args: argparse.Namespace, inputs: list[str], out: Path | None, writer: 
         topic_model=args.topic_model or DEFAULT_TOPIC_MODEL,
         stance_model=args.stance_model or DEFAULT_STANCE_MODEL,
         quantize=args.int8,
+        quantize_stance=args.int8_stance,
         actors_files=args.actors,
         allow_unverified=args.allow_unverified,
     )

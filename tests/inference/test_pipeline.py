@@ -59,7 +59,13 @@ def test_predict_is_batch_invariant_and_ordered(pipe: Pipeline) -> None:
 
 def test_int8_path_gives_close_results(pipe: Pipeline) -> None:
     fp32 = pipe(BODY)
-    int8 = Pipeline.from_pretrained(quantize=True)(BODY)
+    topics_int8 = Pipeline.from_pretrained(quantize=True)
+    assert not topics_int8.stance_model.per_text  # int8 topics; stance stays batched fp32 (faster than int8 per text)
+    same = topics_int8(BODY)
+    assert [(a.actor, a.stance, a.scores) for a in same.actors] == [(a.actor, a.stance, a.scores) for a in fp32.actors]
+    all_int8 = Pipeline.from_pretrained(quantize=True, quantize_stance=True)
+    assert all_int8.stance_model.per_text
+    int8 = all_int8(BODY)
     assert [a.actor for a in fp32.actors] == [a.actor for a in int8.actors]
     for x, y in zip(fp32.actors, int8.actors, strict=True):
         assert x.scores == pytest.approx(y.scores, abs=0.15)
