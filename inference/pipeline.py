@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -88,6 +89,8 @@ class Pipeline:
         self.stance_model = stance_model
         self.stance = ArticleStance(stance_model)
         self.extractor = extractor or ActorExtractor.default()
+        # a topic model trained on the stance model's frozen encoder shares it: one encoder pass per sentence
+        self.shared_encoder = topic_model.share_encoder(stance_model)
 
     @classmethod
     def from_pretrained(
@@ -126,6 +129,7 @@ class Pipeline:
         stance = StanceClassifier.from_pretrained(
             resolve(stance_model), quantize=stance_int8, allow_unverified=allow_unverified
         )
+        stance.model_dir = resolve(stance_model)
         relations = None
         relation_dir = Path(relation_model) if relation_model and Path(relation_model).is_dir() else root / (relation_model or "")
         if relation_model and (relation_dir / "config.json").is_file():
@@ -135,7 +139,6 @@ class Pipeline:
                 relation_dir, quantize=stance_int8, allow_unverified=allow_unverified
             )
             if resolve(stance_model).name == relations.config.get("encoder_model") and hasattr(stance, "tokenizer"):
-                stance.model_dir = resolve(stance_model)
                 relations.attach(stance)  # one encoder for both: the relation step reuses the stance pass
         return cls(
             TopicClassifier.from_pretrained(resolve(topic_model), quantize=quantize, allow_unverified=allow_unverified),
@@ -197,20 +200,23 @@ class Pipeline:
         return [results[i] for i in range(len(records))]
 
     def _predict_articles(self, articles: Sequence[Article]) -> list[ArticleResult]:
-        """Three calls for the batch: topics, actors, and the stance toward every actor (all mentions of the batch
-        in one classifier call)."""
+        """Three calls for the batch: actors, the stance toward every actor (all mentions of the batch in one
+        classifier call, relations reusing its encoder states) and topics (reusing them too when the encoder is
+        shared)."""
         read = [_bound_topic_text(article) for article in articles]  # what the topic model reads
-        topics = self.topic_model.predict([article for article, _ in read])
         found = [self.extractor.extract(a.text, headline=a.headline) for a in articles]
         bounded = [_bound_mentions(result) for result in found]  # what the per-mention models read
         actors = [result for result, _ in bounded]
         notes = [note for _, note in bounded]
-        if self.relation_model is not None:
-            with self.relation_model.reuse_states():  # the relation step reuses the stance pass's encoder states
-                stances = self.stance.predict(actors)
-                relations = self.relation_model.predict(actors)
-        else:
-            stances, relations = self.stance.predict(actors), [[] for _ in actors]
+        # stance first: the relation step and (with a shared encoder) the topic step reuse its encoder states
+        with self.topic_model.reuse_states() if self.shared_encoder else contextlib.nullcontext():
+            if self.relation_model is not None:
+                with self.relation_model.reuse_states():
+                    stances = self.stance.predict(actors)
+                    relations = self.relation_model.predict(actors)
+            else:
+                stances, relations = self.stance.predict(actors), [[] for _ in actors]
+            topics = self.topic_model.predict([article for article, _ in read])
         for result, note, actor_stances in zip(found, notes, stances, strict=True):
             if note is not None:  # a sample of the mentions was read; the counts stay the true ones
                 for actor, stance in zip(result.actors, actor_stances, strict=True):

@@ -3,6 +3,7 @@ saved-model seam of :mod:`foreign_desk.inference.saved_model`."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -148,6 +149,16 @@ class TopicClassifier(SavedModel):
                 )
             )
         return out
+
+    # ------------------------------------------------------------------ encoder sharing
+    def share_encoder(self, stance_model: Any) -> bool:
+        """Use ``stance_model``'s encoder when this model was trained on that very encoder (frozen); whether it did.
+        Kinds without a frozen shared encoder keep their own."""
+        return False
+
+    def reuse_states(self) -> contextlib.AbstractContextManager[None]:
+        """While active, sentences the shared encoder has already encoded (the stance pass) are not encoded again."""
+        return contextlib.nullcontext()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(labels={self.labels})"

@@ -7,6 +7,7 @@ own manifest. The default ``models/topic-ensemble`` averages the fine-tuned Mini
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -68,6 +69,16 @@ class EnsembleTopicClassifier(TopicClassifier):
                 if passages is None:
                     passages = detail
         return proba, passages
+
+    def share_encoder(self, stance_model: Any) -> bool:
+        shared = [clf.share_encoder(stance_model) for clf, _ in self.members]
+        return any(shared)
+
+    def reuse_states(self) -> contextlib.AbstractContextManager[None]:
+        stack = contextlib.ExitStack()
+        for clf, _ in self.members:
+            stack.enter_context(clf.reuse_states())
+        return stack
 
     def _save_weights(self, model_dir: Path) -> None:
         for entry in self.config["members"]:

@@ -19,8 +19,9 @@ checked by its manifest and by the sha256 recorded here), whose fine-tuned encod
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -203,6 +204,8 @@ class PassageTopicClassifier(TopicClassifier):
         self.config["passage"] = asdict(passage)
         self.config["pooling"] = head.pooling
         self.config.setdefault("max_evidence", 2)
+        self.quantized = False  # int8 encoder (set by from_pretrained)
+        self._states: dict[tuple[int, ...], np.ndarray] | None = None  # token-mean states by input ids (reuse_states)
 
     @property
     def network(self) -> _Network:
@@ -249,7 +252,16 @@ class PassageTopicClassifier(TopicClassifier):
         ids = self.tokenizer(
             list(sentences), truncation=True, max_length=self.passage.max_tokens, verbose=False
         )["input_ids"]
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        todo = range(len(ids))
+        if self._states:  # sentences the shared encoder has encoded already (the stance pass)
+            todo = []
+            for i, row in enumerate(ids):
+                cached = self._states.get(tuple(row))
+                if cached is None:
+                    todo.append(i)
+                else:
+                    out[i] = cached
+        order = sorted(todo, key=lambda i: len(ids[i]))
         pad = self.tokenizer.pad_token_id
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
@@ -342,13 +354,73 @@ class PassageTopicClassifier(TopicClassifier):
         if missing or unexpected:
             raise ModelLoadError(f"{model_dir}: {HEAD_NAME} does not match the head (missing {missing}, unexpected {unexpected})")
         head.eval()
-        return cls(labels, encoder, tokenizer, head, config.passage, thresholds, **rest)
+        clf = cls(labels, encoder, tokenizer, head, config.passage, thresholds, **rest)
+        clf.quantized = quantize
+        return clf
+
+    # ------------------------------------------------------------------ encoder sharing
+    def share_encoder(self, stance_model: Any) -> bool:
+        """Use the encoder of ``stance_model`` (a loaded MiniLM stance model whose ``model_dir`` holds the very weights
+        this head was trained on, quantized alike): then one encoder pass per sentence serves stance and topics."""
+        network = getattr(stance_model, "model", None)
+        source = getattr(stance_model, "model_dir", None)
+        expected = self.config.get("encoder_sha256")
+        if network is None or not hasattr(network, "encoder") or source is None or not expected:
+            return False
+        if bool(getattr(stance_model, "per_text", False)) != self.quantized:
+            return False  # int8 states differ from fp32 ones: each model keeps its own encoder
+        weights = Path(source) / "model.safetensors"
+        if not weights.is_file() or file_sha256(weights) != expected:
+            return False
+        self.encoder = network.encoder
+        self.tokenizer = stance_model.tokenizer
+        return True
+
+    @contextlib.contextmanager
+    def reuse_states(self) -> Iterator[None]:
+        """While active, every forward pass of the encoder (the stance pass, when it is shared) leaves the token-mean
+        state of each of its texts here, and :meth:`encode_sentences` takes a sentence's embedding from there instead
+        of encoding it again (the same input ids give the same states)."""
+        states: dict[tuple[int, ...], np.ndarray] = {}
+
+        def hook(module, args, kwargs, output) -> None:  # noqa: ANN001 - torch forward-hook signature
+            input_ids = kwargs.get("input_ids", args[0] if args else None)
+            if input_ids is None:
+                return
+            mask = kwargs.get("attention_mask")
+            hidden = output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
+            for row in range(input_ids.shape[0]):
+                n = int(mask[row].sum()) if mask is not None else input_ids.shape[1]
+                states[tuple(input_ids[row, :n].tolist())] = hidden[row, :n].float().mean(0).numpy()
+
+        handle = self.encoder.register_forward_hook(hook, with_kwargs=True)
+        self._states = states
+        try:
+            yield
+        finally:
+            handle.remove()
+            self._states = None
 
 
 def _encoder_of(enc_dir: Path, quantize: bool, allow_unverified: bool) -> tuple[nn.Module, Any]:
-    """The (frozen) encoder and tokenizer of a saved minilm topic model."""
+    """The (frozen) encoder and tokenizer of a saved minilm topic model, or of a saved minilm stance model (one
+    encoder pass per sentence can then serve both tasks)."""
+    import json
+
     from foreign_desk.inference.topics.minilm import MiniLMTopicClassifier
 
+    try:
+        task = json.loads((enc_dir / "config.json").read_text(encoding="utf-8")).get("task")
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"{enc_dir}: unreadable config.json of the passages encoder: {exc}") from exc
+    if task == "stance":
+        from foreign_desk.inference.stance import StanceClassifier
+        from foreign_desk.inference.stance.minilm import MiniLMStanceClassifier
+
+        stance = StanceClassifier.from_pretrained(enc_dir, quantize=quantize, allow_unverified=allow_unverified)
+        if not isinstance(stance, MiniLMStanceClassifier):
+            raise ModelLoadError(f"{enc_dir}: the passages encoder must be a minilm model, got kind {stance.kind!r}")
+        return stance.model.encoder, stance.tokenizer
     clf = TopicClassifier.from_pretrained(enc_dir, quantize=quantize, allow_unverified=allow_unverified)
     if not isinstance(clf, MiniLMTopicClassifier):
         raise ModelLoadError(f"{enc_dir}: the passages encoder must be a minilm topic model, got kind {clf.kind!r}")

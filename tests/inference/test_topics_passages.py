@@ -188,3 +188,42 @@ def test_evidence_found_on_sentence_boundaries_with_abbreviations(tiny_dir: Path
     texts = [p["text"] for ps in pred.evidence.values() for p in ps]
     assert not any(re.fullmatch(r".*\b(Dr|U\.S)\.", t) for t in texts)  # never cut after an abbreviation
     assert math.isfinite(sum(pred.scores.values()))
+
+
+# ---------------------------------------------------------------------------------------------------- shared encoder
+def test_passages_on_the_stance_encoder_share_its_pass_with_identical_results(tmp_path: Path) -> None:
+    from foreign_desk.inference.paths import default_models_dir
+    from foreign_desk.inference.pipeline import Pipeline
+    from foreign_desk.inference.stance import StanceClassifier
+    from foreign_desk.inference.stance.article import collect_targets
+
+    stance_dir = default_models_dir() / "stance-minilm"
+    torch.manual_seed(0)
+    clf = PassageTopicClassifier.build(LABELS, encoder_dir=stance_dir, encoder_model=str(stance_dir.resolve()))
+    clf.save_pretrained(tmp_path / "shared")
+    topics = TopicClassifier.from_pretrained(tmp_path / "shared")
+    stance = StanceClassifier.from_pretrained(stance_dir)
+    stance.model_dir = stance_dir
+    article = {"id": "a", "headline": "Avaland and Borduria hold talks", "text": BODY}
+    alone = topics.predict([article])[0]  # its own encoder, every sentence encoded by the topic model
+
+    pipe = Pipeline(topics, stance)
+    assert pipe.shared_encoder and topics.encoder is stance.model.encoder
+    encoded: list[int] = []
+    handle = topics.encoder.register_forward_hook(lambda m, a, k, o: encoded.append(k["input_ids"].shape[0]),
+                                                  with_kwargs=True)
+    try:
+        [shared] = pipe.predict([article])
+    finally:
+        handle.remove()
+    assert shared.topics.labels == alone.labels
+    for label, score in alone.scores.items():
+        assert shared.topics.scores[label] == pytest.approx(score, abs=1e-4)
+    n_sentences = len(make_passages(*prepare(article["headline"], BODY), PassageParams())[0])
+    found = pipe.extractor.extract(BODY, headline=article["headline"])
+    n_stance_texts = len({t.text for t in collect_targets(found)[0]})
+    assert n_stance_texts > 0
+    assert sum(encoded) < n_sentences + n_stance_texts  # sentences the stance pass encoded were not encoded again
+
+    int8_topics = TopicClassifier.from_pretrained(tmp_path / "shared", quantize=True)
+    assert not int8_topics.share_encoder(stance)  # int8 topic states differ from fp32 stance ones: no sharing
