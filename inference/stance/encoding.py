@@ -63,7 +63,8 @@ def build_windows(
     cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
     windows: list[Window] = []
     for text, indices in groups:
-        enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, return_attention_mask=False)
+        enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, return_attention_mask=False,
+                        verbose=False)
         ids, offsets = enc["input_ids"], [tuple(o) for o in enc["offset_mapping"]]
         n = len(ids)
         starts = [0] if n <= cap else list(range(0, n - cap, stride)) + [n - cap]
