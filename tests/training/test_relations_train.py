@@ -6,7 +6,13 @@ import pytest
 import yaml
 
 from foreign_desk.training.relations.data import CLASS_POLARITY, _spans, detokenize, load_cameo
-from foreign_desk.training.relations.supplement import NEGATIVES, SENTENCES, supplement
+from foreign_desk.training.relations.supplement import (
+    NEGATIVES,
+    SENTENCES,
+    WIRE_NEGATIVES,
+    WIRE_SENTENCES,
+    supplement,
+)
 
 
 def test_detokenize_keeps_token_offsets():
@@ -31,6 +37,34 @@ def test_supplement_spans_and_labels():
         assert CLASS_POLARITY[row.cameo] == polarity
     negatives = rows[len(SENTENCES) :]
     assert [r.text for r in negatives] == NEGATIVES and all(not r.sources and not r.targets for r in negatives)
+
+
+def test_supplement_repeats_are_separate(shared_data):
+    from foreign_desk.training.relations import RelationsConfig, dataset
+
+    base = {"task": "relations", "data_dir": shared_data / "conflibert_cameo", "limit": 10}
+    for pos, neg, wire in ((2, None, False), (2, 0, True), (0, 3, False), (1, 2, True)):
+        config = RelationsConfig.model_validate(
+            base | {"supplement_repeat": pos, "supplement_negative_repeat": neg, "supplement_wire": wire}
+        )
+        ours = [s for s in dataset(config)[0]["train"] if s.match == "ours"]
+        expected_neg = pos if neg is None else neg
+        n_pos = len(SENTENCES) + (len(WIRE_SENTENCES) if wire else 0)
+        n_neg = len(NEGATIVES) + (len(WIRE_NEGATIVES) if wire else 0)
+        assert sum(bool(s.sources) for s in ours) == pos * n_pos
+        assert sum(not s.sources for s in ours) == expected_neg * n_neg
+
+
+def test_wire_supplement_spans():
+    rows = supplement(wire=True)
+    sentences = SENTENCES + WIRE_SENTENCES
+    assert len(rows) == len(sentences) + len(NEGATIVES) + len(WIRE_NEGATIVES)
+    assert len(WIRE_SENTENCES) + len(WIRE_NEGATIVES) >= 250
+    for row, (_, holder, target, polarity) in zip(rows, sentences, strict=False):
+        assert row.text[slice(*row.sources[0])] == holder and row.text[slice(*row.targets[0])] == target
+        assert CLASS_POLARITY[row.cameo] == polarity
+    texts = [t for t, *_ in sentences] + NEGATIVES + WIRE_NEGATIVES
+    assert len(set(texts)) == len(texts)
 
 
 def test_cameo_alignment(shared_data):

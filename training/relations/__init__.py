@@ -53,6 +53,9 @@ class RelationsConfig(Strict):
     head_hidden: int = Field(128, ge=8)
     dropout: float = Field(0.2, ge=0, lt=1)
     epochs: int = Field(40, ge=1, description="at most; the number is chosen by cross-validation")
+    min_epochs: int = Field(
+        1, ge=1, description="at least (the CAMEO CV score never sees wire co-mentions: fewer epochs underfit ours)"
+    )
     folds: int = Field(5, ge=2)
     batch_size: int = Field(64, ge=1)
     learning_rate: float = Field(2e-3, gt=0)
@@ -77,6 +80,12 @@ class RelationsConfig(Strict):
     generic_threshold: float = Field(0.9, ge=0, le=1, description="1 - p(none) with a one-noun unnamed party")
     supplement_repeat: int = Field(
         2, ge=0, description="times our hand-written sentences (training.relations.supplement) join train; 0: never"
+    )
+    supplement_wire: bool = Field(
+        False, description="also the second batch of our sentences (supplement.WIRE_SENTENCES, WIRE_NEGATIVES)"
+    )
+    supplement_negative_repeat: int | None = Field(
+        None, ge=0, description="times our negatives (no relation at all) join train; None: supplement_repeat"
     )
 
 
@@ -104,11 +113,16 @@ def dataset(config: RelationsConfig) -> tuple[dict[str, list[RelationSentence]],
     splits: dict[str, list[RelationSentence]] = {"train": [], "dev": [], "test": []}
     for s in sentences:
         splits[split_of(s.text, config.seed, config.dev_fraction, config.test_fraction)].append(s)
-    if config.supplement_repeat:
-        from foreign_desk.training.relations.supplement import supplement
+    negative_repeat = (
+        config.supplement_repeat if config.supplement_negative_repeat is None else config.supplement_negative_repeat
+    )
+    if config.supplement_repeat or negative_repeat:
+        from foreign_desk.training.relations.supplement import SENTENCES, WIRE_SENTENCES, supplement
 
-        splits["train"] += supplement() * config.supplement_repeat
-        counts["ours"] = len(supplement())
+        ours = supplement(config.supplement_wire)
+        n = len(SENTENCES) + (len(WIRE_SENTENCES) if config.supplement_wire else 0)
+        splits["train"] += ours[:n] * config.supplement_repeat + ours[n:] * negative_repeat
+        counts["ours"] = len(ours)
     return splits, counts
 
 
@@ -410,22 +424,34 @@ def _load_or_prepare(config: RelationsConfig, model, splits) -> dict[str, list[P
     from foreign_desk.inference.manifest import file_sha256
 
     sha = file_sha256(resolve(config.encoder_model) / "model.safetensors")
-    key = {"features": 3, "sha": sha, "seed": config.seed, "dev": config.dev_fraction, "test": config.test_fraction,
-           "limit": config.limit, "n": {k: len(v) for k, v in splits.items()}}  # fmt: skip
+    # each distinct sentence object once (our sentences join train several times: the copies share one Prepared, so
+    # changing how often they repeat reuses the cache)
+    unique = {name: list({id(x): x for x in sents}.values()) for name, sents in splits.items()}
+    digest = hashlib.sha256(
+        "\n".join(f"{name}\t{x.text}" for name, sents in unique.items() for x in sents).encode()
+    ).hexdigest()
+    key = {"features": 4, "sha": sha, "seed": config.seed, "dev": config.dev_fraction, "test": config.test_fraction,
+           "limit": config.limit, "texts": digest}  # fmt: skip
     cache = resolve(config.cache) if config.cache is not None else None
+    done = None
     if cache is not None and cache.is_file():
         saved = torch.load(cache, weights_only=False)
         if saved.get("key") == key:
             log.info("relation features from %s", cache)
-            return saved["prepared"]
-    extractor = ActorExtractor.default()
-    started = time.perf_counter()
-    prepared = {name: prepare(model, extractor, sents) for name, sents in splits.items()}
-    log.info("features of %d sentences in %.0f s", sum(map(len, splits.values())), time.perf_counter() - started)
-    if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"key": key, "prepared": prepared}, cache)
-    return prepared
+            done = saved["prepared"]
+    if done is None:
+        extractor = ActorExtractor.default()
+        started = time.perf_counter()
+        done = {name: prepare(model, extractor, sents) for name, sents in unique.items()}
+        log.info("features of %d sentences in %.0f s", sum(map(len, unique.values())), time.perf_counter() - started)
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            torch.save({"key": key, "prepared": done}, cache)
+    out = {}
+    for name, sents in splits.items():
+        by_id = {id(x): p for x, p in zip(unique[name], done[name], strict=True)}
+        out[name] = [by_id[id(x)] for x in sents]
+    return out
 
 
 def _fit(config: RelationsConfig, items: list[Prepared], hidden: int, epochs: int, on_epoch=None):
@@ -483,6 +509,7 @@ def fit_head(config: RelationsConfig, prepared: dict[str, list[Prepared]], hidde
         _fit(config, train_items, hidden, config.epochs, on_epoch)
         log.info("fold %d/%d done", k + 1, folds)
     grid /= max(n_eligible, 1)
+    grid[: min(config.min_epochs, config.epochs) - 1] = -1.0  # epochs below min_epochs are never chosen
     epoch, t, u = np.unravel_index(int(np.argmax(grid)), grid.shape)
     best = float(grid[epoch, t, u])
     # CAMEO sentences all hold an event, so this score never penalises a relation found where there is none: take
@@ -547,7 +574,9 @@ def train(config: RelationsConfig, resume: bool = False) -> Path:
         if config.party_head_min_count:
             heads = party_heads(splits["train"] + splits["dev"], config.party_head_min_count)
         for items in prepared.values():
-            add_parties(items, tagger, model.stance_head, config.party_threshold, heads)
+            add_parties(
+                list({id(p): p for p in items}.values()), tagger, model.stance_head, config.party_threshold, heads
+            )
     head, summary = fit_head(config, prepared, hidden)
     polarity = majority_polarity(splits["train"])
     test = (
