@@ -461,7 +461,9 @@ class RelationModel(SavedModel):
             self._cache = None
 
     def _input_ids(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
-        enc = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, return_attention_mask=False)
+        enc = self.tokenizer(
+            text, add_special_tokens=False, return_offsets_mapping=True, return_attention_mask=False, verbose=False
+        )
         cap = int(self.config["max_length"]) - 2
         ids = [self.tokenizer.cls_token_id, *enc["input_ids"][:cap], self.tokenizer.sep_token_id]
         return ids, [tuple(o) for o in enc["offset_mapping"][:cap]]
