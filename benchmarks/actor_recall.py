@@ -71,8 +71,8 @@ def heldout_recall(data_dir: Path, datasets: list[str]) -> dict[str, Recall]:
     """Recall per dataset with the name recogniser cross-fitted: each hash half scored by a model fit on the other."""
     import copy
 
-    from foreign_desk.training.stance.actor_phrases import ActorPhrasesConfig, fit, half, load_docs
     from foreign_desk.inference.actors.phrases import recognise
+    from foreign_desk.training.stance.actor_phrases import ActorPhrasesConfig, fit, half, load_docs
 
     config = ActorPhrasesConfig(data_dir=data_dir, datasets={d: DATASETS[d] for d in DATASETS}, metrics=None)
     docs = load_docs(config)
