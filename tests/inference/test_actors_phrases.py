@@ -151,12 +151,12 @@ def test_lone_agents_in_short_texts() -> None:
 
 
 def test_government_bodies_and_regimes_stand_for_their_country() -> None:
-    names = _names("The U.S. Department of Justice has shared evidence with Mexico under a treaty.")
+    names = _names("Under an old treaty, the U.S. Department of Justice passed the files to Mexico on Tuesday.")
     assert {"Justice Department", "United States", "Mexico"} <= set(names)
-    assert "Syria" in _names("Assad regime said it would allow at least limited access for relief workers.")
-    assert "North Korea" in _names("The US and South Korea have reduced aid to Kim Jong-un's regime in recent years.")
+    assert "Syria" in _names("Assad regime officials promised on Monday to open two roads for aid convoys.")
+    assert "North Korea" in _names("Seoul has cut rice shipments to Kim Jong-un's regime since the launches.")
     # "Nepals government" (a possessive without apostrophe) is Nepal, not a local government
-    names = _names("Nepals government and former rebel Maoists have accepted the demands by protesters.")
+    names = _names("Nepals government agreed on Friday to new talks with the farmers' unions.")
     assert "Nepal" in names and "Nepals government" not in names
     # title-cased acronyms of known organisations
     assert "FARC" in _names("Farc has said it will release the Colombian sergeant.")

@@ -273,8 +273,7 @@ NEGATIVES_WIRE: list[str] = [
     "Both Ethiopia and Eritrea are members of the African Union, which has its headquarters in Addis Ababa.",
     "Jean-Marc Devaux, a historian in Lyon, has written three books on Algeria's war of independence.",
     "In 1982 Argentina and Britain fought a ten-week war over the Falkland Islands.",
-    "The Kremlin did not immediately respond to a request for comment on the report, first published by the "
-    "Washington Post.",
+    "The Kremlin gave no answer on Sunday to questions about the story, which the Washington Post ran first.",
     "Mr Haddad spent ten years in exile in France before returning to Lebanon in 2005.",
     "Chinese tourists made up a third of visitors to Thailand last year, ahead of those from Malaysia and South Korea.",
     "The refinery, near the border with Iraq, was built by a Japanese consortium in the 1970s.",
