@@ -15,6 +15,15 @@ GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 DEFAULT_THRESHOLD = 0.5
 
 
+def _best_threshold(f1: np.ndarray, smooth: int) -> float:
+    """The grid threshold at the middle of the maximum of the F1 curve (smoothed over +-``smooth`` grid steps)."""
+    if smooth:
+        kernel = np.ones(2 * smooth + 1) / (2 * smooth + 1)
+        f1 = np.convolve(np.pad(f1, smooth, mode="edge"), kernel, mode="valid")
+    best = np.flatnonzero(np.isclose(f1, f1.max()))
+    return float(GRID[best[len(best) // 2]])
+
+
 def tune_thresholds(y: np.ndarray, proba: np.ndarray, labels: Sequence[str], smooth: int = 2) -> dict[str, float]:
     """Per-label threshold maximising dev F1 (F1 curve smoothed over +-``smooth`` grid steps against tiny-sample noise).
 
@@ -27,11 +36,7 @@ def tune_thresholds(y: np.ndarray, proba: np.ndarray, labels: Sequence[str], smo
             out[label] = DEFAULT_THRESHOLD
             continue
         f1 = np.array([f1_score(y[:, j], proba[:, j] >= t, zero_division=0) for t in GRID])
-        if smooth:
-            kernel = np.ones(2 * smooth + 1) / (2 * smooth + 1)
-            f1 = np.convolve(np.pad(f1, smooth, mode="edge"), kernel, mode="valid")
-        best = np.flatnonzero(np.isclose(f1, f1.max()))
-        out[label] = float(GRID[best[len(best) // 2]])
+        out[label] = _best_threshold(f1, smooth)
     return out
 
 
@@ -51,11 +56,7 @@ def tune_thresholds_balanced(
         f1 = np.array(
             [np.mean([f1_score(y[src == s, j], proba[src == s, j] >= t, zero_division=0) for s in names]) for t in GRID]
         )
-        if smooth:
-            kernel = np.ones(2 * smooth + 1) / (2 * smooth + 1)
-            f1 = np.convolve(np.pad(f1, smooth, mode="edge"), kernel, mode="valid")
-        best = np.flatnonzero(np.isclose(f1, f1.max()))
-        out[label] = float(GRID[best[len(best) // 2]])
+        out[label] = _best_threshold(f1, smooth)
     return out
 
 
