@@ -8,9 +8,11 @@ base; every other weight is stored in float16. A saved encoder is ~22 MB instead
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import warnings
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -143,3 +145,32 @@ def quantize_int8(model: nn.Module) -> nn.Module:
 
 def write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+class StateCache:
+    """Encoder states (``(n_tokens, dim)``, padding dropped) by input ids, filled by a forward hook while
+    :func:`capture_states` is active: a later step given the same input ids reuses them instead of encoding again."""
+
+    def __init__(self) -> None:
+        self.states: dict[tuple[int, ...], torch.Tensor] = {}
+
+    def hook(self, module, args, kwargs, output) -> None:  # noqa: ANN001 - torch forward-hook signature
+        input_ids = kwargs.get("input_ids", args[0] if args else None)
+        mask = kwargs.get("attention_mask")
+        hidden = output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
+        if input_ids is None:
+            return
+        for row in range(input_ids.shape[0]):
+            n = int(mask[row].sum()) if mask is not None else input_ids.shape[1]
+            self.states[tuple(input_ids[row, :n].tolist())] = hidden[row, :n].detach().float()
+
+
+@contextlib.contextmanager
+def capture_states(encoder: nn.Module) -> Iterator[StateCache]:
+    """A :class:`StateCache` filled by every forward pass of ``encoder`` while the block runs."""
+    cache = StateCache()
+    handle = encoder.register_forward_hook(cache.hook, with_kwargs=True)
+    try:
+        yield cache
+    finally:
+        handle.remove()

@@ -27,6 +27,7 @@ from pydantic import Field, field_validator
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from foreign_desk.inference.encoder import StateCache, capture_states
 from foreign_desk.inference.manifest import ModelLoadError, file_sha256
 from foreign_desk.inference.saved_model import ModelConfig, SavedModel
 from foreign_desk.inference.wire import dateline_spans
@@ -338,23 +339,6 @@ def sentence_pairs(candidates: Sequence[_Candidate]) -> list[tuple[int, int]]:
     ]
 
 
-class StateCache:
-    """Encoder states by input ids, filled by a forward hook while :meth:`RelationModel.reuse_states` is active."""
-
-    def __init__(self) -> None:
-        self.states: dict[tuple[int, ...], torch.Tensor] = {}
-
-    def hook(self, module, args, kwargs, output) -> None:
-        input_ids = kwargs.get("input_ids", args[0] if args else None)
-        mask = kwargs.get("attention_mask")
-        hidden = output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
-        if input_ids is None:
-            return
-        for row in range(input_ids.shape[0]):
-            n = int(mask[row].sum()) if mask is not None else input_ids.shape[1]
-            self.states[tuple(input_ids[row, :n].tolist())] = hidden[row, :n].detach().float()
-
-
 # --- the model -----------------------------------------------------------------------------------------------------
 
 
@@ -451,14 +435,12 @@ class RelationModel(SavedModel):
         """While active, every forward pass of the shared encoder (the stance pass) leaves its states here, and
         :meth:`predict` reuses those of identical sentence windows instead of encoding them again."""
         self._ensure_encoder()
-        cache = StateCache()
-        handle = self.encoder.register_forward_hook(cache.hook, with_kwargs=True)
-        self._cache = cache
-        try:
-            yield
-        finally:
-            handle.remove()
-            self._cache = None
+        with capture_states(self.encoder) as cache:
+            self._cache = cache
+            try:
+                yield
+            finally:
+                self._cache = None
 
     def _input_ids(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
         enc = self.tokenizer(

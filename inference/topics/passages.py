@@ -31,6 +31,7 @@ import torch
 from pydantic import Field
 from torch import nn
 
+from foreign_desk.inference.encoder import capture_states
 from foreign_desk.inference.manifest import ModelLoadError, file_sha256
 from foreign_desk.inference.sentences import split_sentences
 from foreign_desk.inference.topics.base import ArticleLike, PassageScores, TopicClassifier, TopicModelConfig
@@ -205,7 +206,7 @@ class PassageTopicClassifier(TopicClassifier):
         self.config["pooling"] = head.pooling
         self.config.setdefault("max_evidence", 2)
         self.quantized = False  # int8 encoder (set by from_pretrained)
-        self._states: dict[tuple[int, ...], np.ndarray] | None = None  # token-mean states by input ids (reuse_states)
+        self._states: dict[tuple[int, ...], torch.Tensor] | None = None  # encoder states by input ids (reuse_states)
 
     @property
     def network(self) -> _Network:
@@ -260,7 +261,7 @@ class PassageTopicClassifier(TopicClassifier):
                 if cached is None:
                     todo.append(i)
                 else:
-                    out[i] = cached
+                    out[i] = cached.mean(0).numpy()  # token-mean, as below (the cached rows hold no padding)
         order = sorted(todo, key=lambda i: len(ids[i]))
         pad = self.tokenizer.pad_token_id
         for start in range(0, len(order), batch_size):
@@ -378,28 +379,15 @@ class PassageTopicClassifier(TopicClassifier):
 
     @contextlib.contextmanager
     def reuse_states(self) -> Iterator[None]:
-        """While active, every forward pass of the encoder (the stance pass, when it is shared) leaves the token-mean
-        state of each of its texts here, and :meth:`encode_sentences` takes a sentence's embedding from there instead
-        of encoding it again (the same input ids give the same states)."""
-        states: dict[tuple[int, ...], np.ndarray] = {}
-
-        def hook(module, args, kwargs, output) -> None:  # noqa: ANN001 - torch forward-hook signature
-            input_ids = kwargs.get("input_ids", args[0] if args else None)
-            if input_ids is None:
-                return
-            mask = kwargs.get("attention_mask")
-            hidden = output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
-            for row in range(input_ids.shape[0]):
-                n = int(mask[row].sum()) if mask is not None else input_ids.shape[1]
-                states[tuple(input_ids[row, :n].tolist())] = hidden[row, :n].float().mean(0).numpy()
-
-        handle = self.encoder.register_forward_hook(hook, with_kwargs=True)
-        self._states = states
-        try:
-            yield
-        finally:
-            handle.remove()
-            self._states = None
+        """While active, every forward pass of the encoder (the stance pass, when it is shared) leaves its states
+        here, and :meth:`encode_sentences` takes a sentence's token-mean embedding from there instead of encoding it
+        again (the same input ids give the same states)."""
+        with capture_states(self.encoder) as cache:
+            self._states = cache.states
+            try:
+                yield
+            finally:
+                self._states = None
 
 
 def _encoder_of(enc_dir: Path, quantize: bool, allow_unverified: bool) -> tuple[nn.Module, Any]:
