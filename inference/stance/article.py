@@ -315,25 +315,33 @@ def actor_views(result, proba: np.ndarray, owners: list[tuple[int, Any]], target
 
 def aggregate_actors(
     result, proba: np.ndarray, owners: list[tuple[int, Any]], rule: AggregationRule,
-    targets: Sequence[StanceTarget] | None = None,
+    targets: Sequence[StanceTarget] | None = None, vectors: np.ndarray | None = None, head: Any = None,
 ) -> list[ActorStance]:
-    """Actor stances from the mention probabilities ``proba`` (rows aligned with ``owners`` and ``targets``)."""
+    """Actor stances from the mention probabilities ``proba`` (rows aligned with ``owners`` and ``targets``): by the
+    article-level ``head`` from the mention ``vectors`` when both are given, else by the aggregation ``rule``."""
     rows_of: dict[int, list[int]] = {}
     for i, (owner, _) in enumerate(owners):
         rows_of.setdefault(owner, []).append(i)
+    views = actor_views(result, proba, owners, targets)
+    if head is not None and vectors is not None:
+        all_scores = head.predict_proba(views, [vectors[rows_of.get(a, [])] for a in range(len(views))])
+        decide = lambda scores: LABELS[int(np.argmax(scores))]  # noqa: E731
+    else:
+        all_scores = [rule.aggregate(view) for view in views]
+        decide = rule.decide
     out = []
-    for a_idx, (actor, view) in enumerate(zip(result.actors, actor_views(result, proba, owners, targets), strict=True)):
+    for a_idx, (actor, view, scores) in enumerate(zip(result.actors, views, all_scores, strict=True)):
         rows = rows_of.get(a_idx, [])
-        scores = rule.aggregate(view)
+        stance = decide(scores)
         out.append(
             ActorStance(
                 actor=actor.name,
                 type=actor.type,
                 affiliation=actor.affiliation,
                 mentions=len(actor.mentions),
-                stance=rule.decide(scores),
+                stance=stance,
                 scores={label: round(float(p), 4) for label, p in zip(LABELS, scores, strict=True)},
-                evidence=_evidence(view.proba, [owners[i][1] for i in rows]),
+                evidence=_evidence(view.proba, [owners[i][1] for i in rows], stance if head is not None else None),
             )
         )
     return out
@@ -347,10 +355,15 @@ class ArticleStance:
     sentence: one forward pass per sentence) and aggregates them per actor.
     """
 
-    def __init__(self, classifier: _Classifier, rule: AggregationRule | None = None, batch_size: int | None = None):
+    def __init__(
+        self, classifier: _Classifier, rule: AggregationRule | None = None, batch_size: int | None = None,
+        use_head: bool = True,
+    ):
         self.classifier = classifier
         self.rule = rule or rule_of(classifier)
         self.batch_size = batch_size  # None: the classifier's default
+        # the classifier's article-level head (:mod:`.article_head`), unless a rule is forced or ``use_head`` is off
+        self.head = getattr(classifier, "article_head", None) if use_head and rule is None else None
 
     def predict(self, actor_results: Sequence[Any]) -> list[list[ActorStance]]:
         """Stances toward the actors of each ``ActorResult`` (from ``foreign_desk.inference.actors``), in the order of
@@ -361,13 +374,20 @@ class ArticleStance:
             article_targets, owners = collect_targets(result)
             owned.append((len(targets), owners))
             targets.extend(article_targets)
+        vectors = None
         if targets:
             kwargs = {} if self.batch_size is None else {"batch_size": self.batch_size}
-            proba = np.asarray(self.classifier.predict_proba(targets, **kwargs))
+            if self.head is not None:
+                proba, vectors = self.classifier.scores_and_vectors(targets, **kwargs)  # type: ignore[attr-defined]
+            else:
+                proba = np.asarray(self.classifier.predict_proba(targets, **kwargs))
         else:
             proba = np.zeros((0, len(LABELS)))
         return [
-            aggregate_actors(result, proba[lo : lo + len(owners)], owners, self.rule, targets[lo : lo + len(owners)])
+            aggregate_actors(
+                result, proba[lo : lo + len(owners)], owners, self.rule, targets[lo : lo + len(owners)],
+                vectors[lo : lo + len(owners)] if vectors is not None else None, self.head,
+            )
             for result, (lo, owners) in zip(actor_results, owned, strict=True)
         ]
 
@@ -380,12 +400,17 @@ def article_stances(
     return ArticleStance(classifier, rule, batch_size).predict([result])[0]
 
 
-def _evidence(proba: np.ndarray, sentences: list[Any]) -> list[dict[str, Any]]:
+def _evidence(proba: np.ndarray, sentences: list[Any], decided: str | None = None) -> list[dict[str, Any]]:
+    """The most confident non-neutral mention sentences, one per sentence; with ``decided`` (a non-neutral article
+    stance, decided by the article-level head) the actor's mention sentences ranked by that stance's sentence-level
+    probability."""
     neutral = LABELS.index("neutral")
     candidates = []
     for p, sentence in zip(proba, sentences, strict=True):
         label = int(np.argmax(p))
-        if label != neutral:
+        if decided is not None and decided != "neutral":
+            candidates.append((float(p[LABELS.index(decided)]), decided, sentence))
+        elif label != neutral:
             candidates.append((float(p[label]), LABELS[label], sentence))
     candidates.sort(key=lambda c: -c[0])
     evidence, seen = [], set()

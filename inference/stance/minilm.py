@@ -19,10 +19,11 @@ from foreign_desk.inference.encoder import (
     quantize_int8,
     save_compact_weights,
 )
+from foreign_desk.inference.stance.article_head import load_article_head, save_article_head
 from foreign_desk.inference.stance.base import StanceClassifier, StanceModelConfig
 from foreign_desk.inference.stance.encoding import batches, build_windows, collate
 from foreign_desk.inference.stance.network import SpanStanceNet
-from foreign_desk.inference.stance.targets import LABELS, StanceTarget
+from foreign_desk.inference.stance.targets import LABELS, StanceTarget, as_target
 
 WEIGHTS_NAME = "model.safetensors"
 
@@ -50,6 +51,7 @@ class MiniLMStanceClassifier(StanceClassifier):
         # (7.6 % of mention labels changed). Quantized models therefore encode each text alone, unpadded, and keep
         # the head in float (its input rows are the text's targets): the same target always gets the same scores.
         self.per_text = False
+        self.article_head = None  # ArticleHead fitted on labelled actor stances (config ``article_head``), if any
 
     @classmethod
     def build(cls, max_length: int = 256, head_hidden: int = 256, dropout: float = 0.1) -> MiniLMStanceClassifier:
@@ -71,11 +73,36 @@ class MiniLMStanceClassifier(StanceClassifier):
             model.encoder = quantize_int8(model.encoder)
         clf = cls(model, load_tokenizer(model_dir), config.model_dump(exclude_unset=True))
         clf.per_text = quantize
+        head = load_article_head(model_dir, getattr(config, "article_head", None))  # validated either way
+        # the head was fitted on fp32 mention vectors; int8 shifts them enough to move its decisions (up to 0.3 in
+        # probability), so a quantized model decides article-level stance by its aggregation rule instead
+        clf.article_head = None if quantize else head
         return clf
 
     def _save_weights(self, model_dir: Path) -> None:
         save_compact_weights(self.model, model_dir / WEIGHTS_NAME)
         self.tokenizer.save_pretrained(str(model_dir))
+        if self.article_head is not None:
+            save_article_head(model_dir, self.article_head)
+
+    @torch.no_grad()
+    def scores_and_vectors(self, targets: Sequence[StanceTarget], batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
+        """``(probabilities (n, 3), mention vectors (n, d))`` from one pass per text: what the article-level head
+        reads (:meth:`SpanStanceNet.features`); the probabilities equal :meth:`predict_proba`'s."""
+        self.model.eval()
+        items = [as_target(t) for t in targets]
+        windows = build_windows(self.tokenizer, items, int(self.config["max_length"]))
+        proba = np.zeros((len(items), len(LABELS)), dtype=np.float32)
+        vectors: np.ndarray | None = None
+        with torch.inference_mode():
+            for group in batches(windows, 1 if self.per_text else batch_size):
+                b = collate(group, pad_id=self.tokenizer.pad_token_id or 0)
+                logits, vecs = self.model.features(b.input_ids, b.attention_mask, b.target_window, b.target_mask)
+                if vectors is None:
+                    vectors = np.zeros((len(items), vecs.shape[1]), dtype=np.float32)
+                proba[b.targets] = torch.softmax(logits.float(), dim=-1).numpy()
+                vectors[b.targets] = vecs.float().numpy()
+        return proba, vectors if vectors is not None else np.zeros((0, 0), dtype=np.float32)
 
     @torch.no_grad()
     def logits(self, targets: Sequence[StanceTarget], batch_size: int = 32, share_texts: bool = True) -> torch.Tensor:

@@ -1,0 +1,138 @@
+"""Article-level stance head: a small network trained on labelled actor stances that reads all of an actor's mentions.
+
+The sentence-level classifier was trained on NewsMTSC, whose notion of stance differs from the guideline's article
+level ("judge the treatment OF the actor, not the actor's own actions"), and an aggregation rule over its three
+probabilities cannot undo that. This head reads what the stance pass computes anyway for every mention (the pooled
+encoder vectors ``[span; sentence]`` and the classifier's hidden layer, :meth:`SpanStanceNet.features`), the
+mention's probabilities and position, and the actor-level features of :func:`actor_features_v2`:
+
+- every mention vector is normalised and projected (``hidden`` units, GELU);
+- attention pooling and max pooling over the actor's mentions (multi-instance: one mention can carry the stance);
+- one linear layer over ``[attention pool; max pool; standardised actor features]`` gives the three logits.
+
+It is fitted on the actor stances of ``../shared`` by ``foreign-desk train configs/stance-article-head.yaml``
+(:mod:`foreign_desk.training.stance.article_head`) and stored beside the stance model it reads:
+``article_head.safetensors`` and the ``article_head`` entry of its ``config.json``. The encoder is not touched, so
+the head costs no extra encoder pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from torch import nn
+
+from foreign_desk.inference.manifest import ModelLoadError, damaged
+from foreign_desk.inference.stance.article import FEATURES_V2, ActorMentions, actor_features_v2
+from foreign_desk.inference.stance.targets import LABELS
+
+HEAD_WEIGHTS = "article_head.safetensors"
+CONFIG_KEY = "article_head"
+POSITION_FEATURES = ("in_first_sentence", "in_first_three", "relative_position")
+
+
+class ArticleHeadConfig(BaseModel):
+    """The ``article_head`` entry of a stance model's ``config.json``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    weights: str = HEAD_WEIGHTS
+    vector_dim: int = Field(gt=0, description="width of a mention vector from the stance pass")
+    hidden: int = Field(128, gt=0)
+    dropout: float = Field(0.3, ge=0.0, lt=1.0)
+    features: list[str] = Field(default_factory=lambda: list(FEATURES_V2))
+    feature_mean: list[float]
+    feature_scale: list[float]
+
+    @property
+    def mention_dim(self) -> int:
+        return self.vector_dim + len(LABELS) + len(POSITION_FEATURES)
+
+
+class ArticleHead(nn.Module):
+    """Multi-instance head: mentions ``(m, mention_dim)`` of each actor + actor features -> 3 logits."""
+
+    def __init__(self, config: ArticleHeadConfig):
+        super().__init__()
+        self.config = config
+        if list(config.features) != list(FEATURES_V2):
+            raise ValueError("article head was fitted on different actor features")
+        if not (len(config.feature_mean) == len(config.feature_scale) == len(FEATURES_V2)):
+            raise ValueError("article head feature_mean/feature_scale have the wrong length")
+        self.norm = nn.LayerNorm(config.mention_dim)
+        self.encode = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(config.mention_dim, config.hidden), nn.GELU())
+        self.attention = nn.Linear(config.hidden, 1)
+        self.out = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(2 * config.hidden + len(FEATURES_V2), len(LABELS)))
+        self.register_buffer("feature_mean", torch.tensor(config.feature_mean, dtype=torch.float32))
+        self.register_buffer("feature_scale", torch.tensor(config.feature_scale, dtype=torch.float32))
+
+    def forward(self, bags: Sequence[torch.Tensor], features: torch.Tensor) -> torch.Tensor:
+        """Logits ``(n, 3)`` for ``n`` actors: ``bags[i]`` holds actor i's mention inputs (at least one row),
+        ``features`` their raw :data:`FEATURES_V2` ``(n, 31)``."""
+        pooled = []
+        for bag in bags:
+            z = self.encode(self.norm(bag))
+            weights = torch.softmax(self.attention(z), dim=0)
+            pooled.append(torch.cat([(weights * z).sum(0), z.max(0).values]))
+        x = (features - self.feature_mean) / self.feature_scale
+        return self.out(torch.cat([torch.stack(pooled), x], dim=1))
+
+    @torch.no_grad()
+    def predict_proba(self, views: Sequence[ActorMentions], vectors: Sequence[np.ndarray]) -> np.ndarray:
+        """Article-level probabilities ``(n, 3)`` of actors (their :class:`ActorMentions` and mention vectors, rows
+        aligned with ``view.proba``); an actor without a scored mention is neutral."""
+        out = np.tile(np.array([0.0, 1.0, 0.0]), (len(views), 1))
+        rows = [i for i, view in enumerate(views) if len(view.proba)]
+        if not rows:
+            return out
+        self.eval()
+        bags = [torch.from_numpy(mention_inputs(views[i], vectors[i])) for i in rows]
+        features = torch.tensor(np.array([actor_features_v2(views[i]) for i in rows]), dtype=torch.float32)
+        out[rows] = torch.softmax(self(bags, features), dim=1).numpy()
+        return out
+
+
+def mention_inputs(view: ActorMentions, vectors: np.ndarray) -> np.ndarray:
+    """One row per mention: its vector, its sentence-level probabilities and its place in the article."""
+    proba = np.asarray(view.proba, dtype=np.float32).reshape(-1, len(LABELS))
+    m = len(proba)
+    sents = np.asarray(view.sentences[:m] if len(view.sentences) >= m else [0] * m, dtype=np.float32)[:, None]
+    position = np.hstack([sents == 0, sents <= 2, sents / max(1, view.n_sentences)]).astype(np.float32)
+    return np.hstack([np.asarray(vectors, dtype=np.float32).reshape(m, -1), proba, position])
+
+
+def save_article_head(model_dir: Path, head: ArticleHead, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write the weights beside the stance model; returns the ``article_head`` config entry (the caller writes it into
+    ``config.json`` and regenerates the manifest)."""
+    from safetensors.torch import save_file
+
+    save_file({k: v.detach().contiguous() for k, v in head.state_dict().items()}, str(model_dir / head.config.weights))
+    return {**head.config.model_dump(), **(extra or {})}
+
+
+def load_article_head(model_dir: Path, entry: dict[str, Any] | None) -> ArticleHead | None:
+    """The head described by ``config.json``'s ``article_head`` entry (``None`` when the model has none); a damaged
+    entry or weights file is a :class:`ModelLoadError` naming the model directory."""
+    if not entry:
+        return None
+    from safetensors.torch import load_file
+
+    try:
+        config = ArticleHeadConfig.model_validate(entry)
+        head = ArticleHead(config)
+    except (ValidationError, ValueError) as exc:
+        raise damaged(model_dir, f"config.json {CONFIG_KEY}", exc) from exc
+    path = model_dir / Path(config.weights).name
+    if not path.is_file():
+        raise ModelLoadError(f"model {model_dir} is damaged: {path.name} is missing")
+    try:
+        head.load_state_dict(load_file(str(path)))
+    except Exception as exc:  # noqa: BLE001 - a bad weights file of any kind is one load error
+        raise damaged(model_dir, path.name, exc) from exc
+    head.eval()
+    return head
