@@ -25,17 +25,41 @@ from foreign_desk.inference.stance import StanceClassifier, StanceTarget
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
-def reuters_targets(data: Path, n: int) -> list[StanceTarget]:
+def reuters_results(data: Path, n: int) -> list:
+    """The actors found in the first ``n`` reuters2017 articles (``ActorResult`` per article)."""
     from foreign_desk.inference.actors import ActorExtractor
-    from foreign_desk.inference.stance.article import collect_targets
 
     extractor = ActorExtractor.default()
-    out: list[StanceTarget] = []
     with (data / "reuters2017" / "articles.jsonl").open(encoding="utf-8") as fh:
-        for line, _ in zip(fh, range(n), strict=False):
-            rec = json.loads(line)
-            out.extend(collect_targets(extractor.extract(rec["text"], headline=rec.get("title") or ""))[0])
-    return out
+        records = [json.loads(line) for line, _ in zip(fh, range(n), strict=False)]
+    return [extractor.extract(rec["text"], headline=rec.get("title") or "") for rec in records]
+
+
+def reuters_targets(data: Path, n: int) -> list[StanceTarget]:
+    from foreign_desk.inference.stance.article import collect_targets
+
+    return [t for result in reuters_results(data, n) for t in collect_targets(result)[0]]
+
+
+def article_level(clf, results: list, repeat: int) -> None:
+    """Article-level step (``ArticleStance.predict``: every mention scored, then per actor the head or the rule)."""
+    from foreign_desk.inference.stance.article import ArticleStance, collect_targets
+
+    n_targets = sum(len(collect_targets(r)[0]) for r in results)
+    n_actors = sum(len(r.actors) for r in results)
+    print(f"\narticle level, {len(results)} reuters2017 articles, {n_actors} actors, {n_targets} mentions\n")
+    print("| decision | seconds | targets/s | actors/s |")
+    print("|---|---:|---:|---:|")
+    for name, use_head in (("article head (default)", True), ("aggregation rule", False)):
+        step = ArticleStance(clf, use_head=use_head)
+        if use_head and step.head is None:
+            continue
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            step.predict(results)
+            best = min(best, time.perf_counter() - start)
+        print(f"| {name} | {best:.2f} | {n_targets / best:.1f} | {n_actors / best:.1f} |")
 
 
 def newsmtsc_targets(data: Path, n: int) -> list[StanceTarget]:
@@ -108,6 +132,8 @@ def main() -> None:
                 f"| {name} | {len(targets)} | {texts} | {precision} | {len(targets) / multi_s:.1f} | "
                 f"{len(targets) / single_s:.1f} | {single_s / multi_s:.2f}x | {agree:.3f} |"
             )
+    if args.data.is_dir() and models["fp32"].kind == "minilm":
+        article_level(models["fp32"], reuters_results(args.data, args.articles), args.repeat)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ mention's probabilities and position, and the actor-level features of :func:`act
 
 - every mention vector is normalised and projected (``hidden`` units, GELU);
 - attention pooling and max pooling over the actor's mentions (multi-instance: one mention can carry the stance);
-- one linear layer over ``[attention pool; max pool; standardised actor features]`` gives the three logits.
+- one linear layer over ``[attention pool; max pool; standardised actor features]`` gives the three logits;
+- several such heads trained from different seeds are averaged (``members``).
 
 It is fitted on the actor stances of ``../shared`` by ``foreign-desk train configs/stance-article-head.yaml``
 (:mod:`foreign_desk.training.stance.article_head`) and stored beside the stance model it reads:
@@ -45,6 +46,7 @@ class ArticleHeadConfig(BaseModel):
     vector_dim: int = Field(gt=0, description="width of a mention vector from the stance pass")
     hidden: int = Field(128, gt=0)
     dropout: float = Field(0.3, ge=0.0, lt=1.0)
+    members: int = Field(1, ge=1, description="heads trained from different seeds, probabilities averaged")
     features: list[str] = Field(default_factory=lambda: list(FEATURES_V2))
     feature_mean: list[float]
     feature_scale: list[float]
@@ -54,8 +56,28 @@ class ArticleHeadConfig(BaseModel):
         return self.vector_dim + len(LABELS) + len(POSITION_FEATURES)
 
 
+class HeadMember(nn.Module):
+    """One trained head: mention rows -> attention and max pooling -> with the standardised actor features, logits."""
+
+    def __init__(self, mention_dim: int, hidden: int, dropout: float, n_features: int):
+        super().__init__()
+        self.norm = nn.LayerNorm(mention_dim)
+        self.encode = nn.Sequential(nn.Dropout(dropout), nn.Linear(mention_dim, hidden), nn.GELU())
+        self.attention = nn.Linear(hidden, 1)
+        self.out = nn.Sequential(nn.Dropout(dropout), nn.Linear(2 * hidden + n_features, len(LABELS)))
+
+    def forward(self, bags: Sequence[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+        pooled = []
+        for bag in bags:
+            z = self.encode(self.norm(bag))
+            weights = torch.softmax(self.attention(z), dim=0)
+            pooled.append(torch.cat([(weights * z).sum(0), z.max(0).values]))
+        return self.out(torch.cat([torch.stack(pooled), x], dim=1))
+
+
 class ArticleHead(nn.Module):
-    """Multi-instance head: mentions ``(m, mention_dim)`` of each actor + actor features -> 3 logits."""
+    """Multi-instance head: mentions ``(m, mention_dim)`` of each actor + actor features -> 3 logits; ``members``
+    heads trained from different seeds, their probabilities averaged (one model, steadier than any one seed)."""
 
     def __init__(self, config: ArticleHeadConfig):
         super().__init__()
@@ -64,23 +86,22 @@ class ArticleHead(nn.Module):
             raise ValueError("article head was fitted on different actor features")
         if not (len(config.feature_mean) == len(config.feature_scale) == len(FEATURES_V2)):
             raise ValueError("article head feature_mean/feature_scale have the wrong length")
-        self.norm = nn.LayerNorm(config.mention_dim)
-        self.encode = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(config.mention_dim, config.hidden), nn.GELU())
-        self.attention = nn.Linear(config.hidden, 1)
-        self.out = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(2 * config.hidden + len(FEATURES_V2), len(LABELS)))
+        self.members = nn.ModuleList(
+            HeadMember(config.mention_dim, config.hidden, config.dropout, len(FEATURES_V2))
+            for _ in range(config.members)
+        )
         self.register_buffer("feature_mean", torch.tensor(config.feature_mean, dtype=torch.float32))
         self.register_buffer("feature_scale", torch.tensor(config.feature_scale, dtype=torch.float32))
 
+    def standardise(self, features: torch.Tensor) -> torch.Tensor:
+        return (features - self.feature_mean) / self.feature_scale
+
     def forward(self, bags: Sequence[torch.Tensor], features: torch.Tensor) -> torch.Tensor:
-        """Logits ``(n, 3)`` for ``n`` actors: ``bags[i]`` holds actor i's mention inputs (at least one row),
-        ``features`` their raw :data:`FEATURES_V2` ``(n, 31)``."""
-        pooled = []
-        for bag in bags:
-            z = self.encode(self.norm(bag))
-            weights = torch.softmax(self.attention(z), dim=0)
-            pooled.append(torch.cat([(weights * z).sum(0), z.max(0).values]))
-        x = (features - self.feature_mean) / self.feature_scale
-        return self.out(torch.cat([torch.stack(pooled), x], dim=1))
+        """Log of the members' mean probabilities ``(n, 3)`` for ``n`` actors: ``bags[i]`` holds actor i's mention
+        inputs (at least one row), ``features`` their raw :data:`FEATURES_V2` ``(n, 31)``."""
+        x = self.standardise(features)
+        proba = torch.stack([torch.softmax(m(bags, x), dim=1) for m in self.members]).mean(0)
+        return torch.log(proba.clamp(min=1e-12))
 
     @torch.no_grad()
     def predict_proba(self, views: Sequence[ActorMentions], vectors: Sequence[np.ndarray]) -> np.ndarray:

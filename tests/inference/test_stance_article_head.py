@@ -45,7 +45,7 @@ def _head(vector_dim: int, positive_bias: float = 0.0, seed: int = 0) -> Article
     head = ArticleHead(ArticleHeadConfig(vector_dim=vector_dim, hidden=8, feature_mean=[0.0] * len(FEATURES_V2),
                                          feature_scale=[1.0] * len(FEATURES_V2)))
     with torch.no_grad():
-        head.out[1].bias += torch.tensor([0.0, 0.0, positive_bias])
+        head.members[0].out[1].bias += torch.tensor([0.0, 0.0, positive_bias])
     return head.eval()
 
 

@@ -62,6 +62,7 @@ class ArticleHeadTrainingConfig(BaseModel):
     limit: int | None = Field(None, gt=0, description="first N labelled items of each dataset (tiny test configs)")
     hidden: int = Field(128, gt=0)
     dropout: float = Field(0.3, ge=0.0, lt=1.0)
+    members: int = Field(5, ge=1, description="heads trained from seeds seed..seed+members-1, averaged")
     epochs: int = Field(8, ge=1)
     batch_size: int = Field(32, ge=1, description="actors per optimisation step")
     learning_rate: float = Field(1e-3, gt=0)
@@ -183,25 +184,31 @@ def fit_head(examples: list[Example], config: ArticleHeadTrainingConfig, seed: i
     features = torch.tensor(np.array([actor_features_v2(e.view) for e in usable]), dtype=torch.float32)
     y = torch.tensor([e.gold for e in usable])
     mean, scale = features.mean(0), features.std(0).clamp(min=1e-6)
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
     head = ArticleHead(ArticleHeadConfig(
-        vector_dim=usable[0].vectors.shape[1], hidden=config.hidden, dropout=config.dropout,
+        vector_dim=usable[0].vectors.shape[1], hidden=config.hidden, dropout=config.dropout, members=config.members,
         feature_mean=mean.tolist(), feature_scale=scale.tolist(),
     ))
+    x = head.standardise(features)
     counts = np.bincount(y.numpy(), minlength=len(LABELS)).astype(float)
     weights = np.sqrt(counts.sum() / (len(LABELS) * np.maximum(counts, 1.0)))
     loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
-    optimizer = torch.optim.AdamW(head.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    for _ in range(config.epochs):
-        head.train()
-        order = rng.permutation(len(usable))
-        for start in range(0, len(order), config.batch_size):
-            batch = order[start : start + config.batch_size]
-            loss = loss_fn(head([bags[i] for i in batch], features[batch]), y[batch])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+    for k, member in enumerate(head.members):
+        torch.manual_seed(seed + k)
+        rng = np.random.default_rng(seed + k)
+        with torch.no_grad():  # each member starts from its own seed's initialisation
+            for module in member.modules():
+                if hasattr(module, "reset_parameters"):
+                    module.reset_parameters()
+        optimizer = torch.optim.AdamW(member.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+        for _ in range(config.epochs):
+            member.train()
+            order = rng.permutation(len(usable))
+            for start in range(0, len(order), config.batch_size):
+                batch = order[start : start + config.batch_size]
+                loss = loss_fn(member([bags[i] for i in batch], x[batch]), y[batch])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
     head.eval()
     return head
 
