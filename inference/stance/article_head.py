@@ -67,12 +67,18 @@ class HeadMember(nn.Module):
         self.out = nn.Sequential(nn.Dropout(dropout), nn.Linear(2 * hidden + n_features, len(LABELS)))
 
     def forward(self, bags: Sequence[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-        pooled = []
-        for bag in bags:
-            z = self.encode(self.norm(bag))
-            weights = torch.softmax(self.attention(z), dim=0)
-            pooled.append(torch.cat([(weights * z).sum(0), z.max(0).values]))
-        return self.out(torch.cat([torch.stack(pooled), x], dim=1))
+        # every mention of every actor in one pass, then pooled per actor over a padded (actors, mentions) grid
+        sizes = torch.tensor([len(bag) for bag in bags])
+        z = self.encode(self.norm(torch.cat(list(bags))))  # (M, hidden)
+        owner = torch.repeat_interleave(torch.arange(len(bags)), sizes)
+        slot = torch.arange(len(z)) - torch.repeat_interleave(torch.cumsum(sizes, 0) - sizes, sizes)
+        grid = z.new_full((len(bags), int(sizes.max()), z.shape[1]), float("-inf"))
+        grid[owner, slot] = z
+        scores = z.new_full(grid.shape[:2], float("-inf"))
+        scores[owner, slot] = self.attention(z).squeeze(-1)
+        weights = torch.softmax(scores, dim=1).unsqueeze(-1)  # padding gets weight 0
+        attended = (weights * grid.nan_to_num(neginf=0.0)).sum(1)
+        return self.out(torch.cat([attended, grid.max(1).values, x], dim=1))
 
 
 class ArticleHead(nn.Module):

@@ -129,3 +129,20 @@ def test_a_damaged_head_is_a_load_error_naming_the_model(tmp_path: Path) -> None
     (model / "article_head.safetensors").unlink()
     with pytest.raises(ModelLoadError, match=r"article_head.safetensors is missing"):
         load_article_head(model, entry)
+
+
+def test_an_actors_scores_do_not_depend_on_the_other_actors_of_the_batch() -> None:
+    head = _head(4, seed=5)
+    rng = np.random.default_rng(0)
+    views, vectors = [], []
+    for m in (1, 4, 2, 7):
+        proba = rng.dirichlet(np.ones(3), size=m)
+        views.append(ActorMentions(proba, sentences=list(range(m)), n_sentences=9))
+        vectors.append(rng.normal(size=(m, 4)))
+    together = head.predict_proba(views, vectors)
+    alone = np.array([head.predict_proba([v], [x])[0] for v, x in zip(views, vectors, strict=True)])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+    # attention pooling: the order of an actor's mentions does not matter
+    order = [3, 0, 6, 1, 5, 2, 4]
+    shuffled = ActorMentions(views[3].proba[order], sentences=[views[3].sentences[i] for i in order], n_sentences=9)
+    np.testing.assert_allclose(head.predict_proba([shuffled], [vectors[3][order]])[0], alone[3], atol=1e-5)
