@@ -4,8 +4,10 @@
         [--cache runs/stance-mention-proba.npz] [--datasets ...] [--threads 1] [--output metrics.json]
 
 Actors come from ``ActorExtractor.default()``; every labelled actor the extractor misses counts as a wrong
-prediction (it is scored as the non-label "missing"). Macro-F1 is over negative/neutral/positive. The model's saved
-aggregation rule is evaluated as it is: fitting it is the training step ``foreign-desk train
+prediction (it is scored as the non-label "missing"). Macro-F1 is over negative/neutral/positive. The model's
+article-level head (the default decision) is cross-validated when it is trained
+(``foreign-desk train configs/stance-article-head.yaml``); its figures are printed from ``article_head_metrics.json``.
+The saved aggregation rule (the fallback) is evaluated as it is: fitting it is the training step ``foreign-desk train
 configs/stance-article-rule.yaml`` (:mod:`foreign_desk.training.stance.article_rule`), which shares this
 benchmark's item loading and scoring. ``--cache`` keeps the mention probabilities (numeric arrays, no pickle).
 """
@@ -74,8 +76,13 @@ def main() -> None:
     saved = Path(args.model or default_model_dir()) / "rule_metrics.json"
     if saved.is_file():
         metrics = json.loads(saved.read_text(encoding="utf-8"))
-        print_table(f"2-fold cross-validated ({metrics['method']}, from {saved.name}): the figures to quote",
+        print_table(f"aggregation rule, 2-fold cross-validated ({metrics['method']}, from {saved.name})",
                     metrics["cv"][metrics["method"]])
+    head_metrics = Path(args.model or default_model_dir()) / "article_head_metrics.json"
+    if head_metrics.is_file() and getattr(clf, "article_head", None) is not None:
+        metrics = json.loads(head_metrics.read_text(encoding="utf-8"))
+        print_table(f"article head (the default decision), 2-fold cross-validated, from {head_metrics.name}: the "
+                    "figures to quote (refit: foreign-desk train configs/stance-article-head.yaml)", metrics["cv"])
     if args.output:
         report = {"model": args.model, "kind": clf.kind, "timing": timing, "rule": current.to_config(), "results": rows}
         args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
