@@ -44,6 +44,7 @@ from foreign_desk.training.stance.article_rule import (
     load_items,
     resolve,
     target_key,
+    write_card_section,
 )
 
 METRICS_NAME = "article_head_metrics.json"
@@ -264,14 +265,6 @@ def cross_validate_head(examples: list[Example], config: ArticleHeadTrainingConf
 
 def card_section(model_dir: Path, cv: dict[str, dict], rule_cv: dict[str, dict] | None) -> None:
     """Replace (or add) the model card's article-level head section with the cross-validated figures."""
-    card = model_dir / "README.md"
-    if not card.is_file():
-        return
-    text = card.read_text(encoding="utf-8")
-    if CARD_MARKER in text:
-        head, _, rest = text.partition(CARD_MARKER)
-        tail = rest.split("\n## ", 1)
-        text = head.rstrip("\n") + ("\n\n## " + tail[1] if len(tail) > 1 else "\n")
     lines = [
         CARD_MARKER, "",
         "The article-level stance toward each actor is decided by a small multi-instance head over all the actor's "
@@ -291,8 +284,7 @@ def card_section(model_dir: Path, cv: dict[str, dict], rule_cv: dict[str, dict] 
         if rule_cv:
             row += f" {rule_cv[k]['macro_f1']:.3f} |" if k in rule_cv else " – |"
         lines.append(row)
-    head_text, sep, versions = text.partition("\n## Versions")
-    card.write_text(head_text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n" + sep + versions, encoding="utf-8")
+    write_card_section(model_dir, lines)
 
 
 def train(config: ArticleHeadTrainingConfig, resume: bool = False) -> Path:

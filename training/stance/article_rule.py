@@ -393,16 +393,23 @@ def cross_validate(items: list[Item], fit, seed: int = 0) -> dict[str, dict]:
 CARD_MARKER = "## Article-level stance"
 
 
-def card_section(model_dir: Path, method: str, cv: dict[str, dict]) -> None:
-    """Replace (or add) the article-level section of the model card with the cross-validated figures."""
+def write_card_section(model_dir: Path, lines: list[str]) -> None:
+    """Replace (or add, before "## Versions") the model card section whose heading is ``lines[0]``."""
     card = model_dir / "README.md"
     if not card.is_file():
         return
     text = card.read_text(encoding="utf-8")
-    if CARD_MARKER in text:
-        head, _, rest = text.partition(CARD_MARKER)
+    marker = lines[0]
+    if marker in text:
+        head, _, rest = text.partition(marker)
         tail = rest.split("\n## ", 1)
         text = head.rstrip("\n") + ("\n\n## " + tail[1] if len(tail) > 1 else "\n")
+    head, sep, versions = text.partition("\n## Versions")
+    card.write_text(head.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n" + sep + versions, encoding="utf-8")
+
+
+def card_section(model_dir: Path, method: str, cv: dict[str, dict]) -> None:
+    """Replace (or add) the article-level section of the model card with the cross-validated figures."""
     lines = [
         CARD_MARKER,
         "",
@@ -416,8 +423,7 @@ def card_section(model_dir: Path, method: str, cv: dict[str, dict]) -> None:
     ]
     lines += [f"| {k} | {m['pairs']} | {m['found']} | {m['macro_f1']:.3f} | {m['accuracy']:.3f} | "
               f"{m['per_label_f1']['positive']:.3f} |" for k, m in cv.items()]
-    head, sep, versions = text.partition("\n## Versions")
-    card.write_text(head.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n" + sep + versions, encoding="utf-8")
+    write_card_section(model_dir, lines)
 
 
 def compact_json(data: Any) -> str:
