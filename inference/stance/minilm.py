@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -85,35 +85,40 @@ class MiniLMStanceClassifier(StanceClassifier):
         if self.article_head is not None:
             save_article_head(model_dir, self.article_head)
 
+    def _passes(
+        self, targets: Sequence[StanceTarget], batch_size: int, share_texts: bool = True
+    ) -> Iterator[tuple[list[int], torch.Tensor, torch.Tensor]]:
+        """Per forward pass: the caller's indices of its targets, their logits and their mention vectors
+        (:meth:`SpanStanceNet.features`); int8 models encode one text per pass (see ``per_text``)."""
+        windows = build_windows(self.tokenizer, targets, int(self.config["max_length"]), share_texts=share_texts)
+        for group in batches(windows, 1 if self.per_text else batch_size):
+            b = collate(group, pad_id=self.tokenizer.pad_token_id or 0)
+            logits, vectors = self.model.features(b.input_ids, b.attention_mask, b.target_window, b.target_mask)
+            yield b.targets, logits.float(), vectors.float()
+
     @torch.no_grad()
     def scores_and_vectors(self, targets: Sequence[StanceTarget], batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
         """``(probabilities (n, 3), mention vectors (n, d))`` from one pass per text: what the article-level head
-        reads (:meth:`SpanStanceNet.features`); the probabilities equal :meth:`predict_proba`'s."""
+        reads; the probabilities equal :meth:`predict_proba`'s."""
         self.model.eval()
         items = [as_target(t) for t in targets]
-        windows = build_windows(self.tokenizer, items, int(self.config["max_length"]))
         proba = np.zeros((len(items), len(LABELS)), dtype=np.float32)
-        vectors: np.ndarray | None = None
+        vectors = np.zeros((len(items), 0), dtype=np.float32)
         with torch.inference_mode():
-            for group in batches(windows, 1 if self.per_text else batch_size):
-                b = collate(group, pad_id=self.tokenizer.pad_token_id or 0)
-                logits, vecs = self.model.features(b.input_ids, b.attention_mask, b.target_window, b.target_mask)
-                if vectors is None:
+            for rows, logits, vecs in self._passes(items, batch_size):
+                if vectors.shape[1] != vecs.shape[1]:
                     vectors = np.zeros((len(items), vecs.shape[1]), dtype=np.float32)
-                proba[b.targets] = torch.softmax(logits.float(), dim=-1).numpy()
-                vectors[b.targets] = vecs.float().numpy()
-        return proba, vectors if vectors is not None else np.zeros((0, 0), dtype=np.float32)
+                proba[rows] = torch.softmax(logits, dim=-1).numpy()
+                vectors[rows] = vecs.numpy()
+        return proba, vectors
 
     @torch.no_grad()
     def logits(self, targets: Sequence[StanceTarget], batch_size: int = 32, share_texts: bool = True) -> torch.Tensor:
         """Raw logits ``(n, 3)`` (inference only); every distinct text is encoded once for all its targets
         (``share_texts=False``: once per target, as one-pass-per-target models do)."""
-        windows = build_windows(self.tokenizer, targets, int(self.config["max_length"]), share_texts=share_texts)
         out = torch.empty((len(targets), len(LABELS)))
-        for group in batches(windows, 1 if self.per_text else batch_size):
-            b = collate(group, pad_id=self.tokenizer.pad_token_id or 0)
-            logits = self.model(b.input_ids, b.attention_mask, b.target_window, b.target_mask)
-            out[torch.tensor(b.targets)] = logits.float()
+        for rows, logits, _ in self._passes(targets, batch_size, share_texts):
+            out[torch.tensor(rows)] = logits
         return out
 
     def _predict_proba(self, targets: Sequence[StanceTarget], batch_size: int) -> np.ndarray:
