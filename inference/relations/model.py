@@ -289,30 +289,49 @@ def pair_features(
     """Features of one ordered pair from a sentence's states ``(L, H)`` (with [CLS] ... [SEP]) and the token
     positions of the holder and target mentions; ``stance_head`` (the stance model's head over
     ``[span mean; sentence mean]``) adds its probabilities toward each of the two mentions."""
+    return sentence_pair_features(states, [holder, target], [(0, 1)], n_mentions, stance_head)[0]
+
+
+def sentence_pair_features(
+    states: torch.Tensor,
+    positions: Sequence[Sequence[int]],
+    pairs: Sequence[tuple[int, int]],
+    n_mentions: int,
+    stance_head=None,
+) -> torch.Tensor:
+    """:func:`pair_features` of every ordered pair ``(holder, target)`` of one sentence, ``(len(pairs), F)``: each
+    mention's span mean and stance probabilities are computed once (one head call for all of them), not per pair."""
     length = states.shape[0]
-    h = states[list(holder)].mean(0)
-    t = states[list(target)].mean(0)
     sentence = states.mean(0)
-    lo, hi = (max(holder), min(target)) if holder[0] < target[0] else (max(target), min(holder))
-    between = states[lo + 1 : hi].mean(0) if hi > lo + 1 else torch.zeros_like(h)
-    inner = max(length - 2, 1)
-    scalars = torch.tensor(
-        [
-            1.0 if holder[0] < target[0] else 0.0,
-            max(hi - lo - 1, 0) / 32.0,
-            (holder[0] - 1) / inner,
-            (target[0] - 1) / inner,
-            min(n_mentions, 8) / 8.0,
-            1.0 if holder[0] == 1 else 0.0,
-        ],
-        dtype=states.dtype,
-    )
-    if stance_head is not None:
-        logits = stance_head(torch.stack([torch.cat([h, sentence]), torch.cat([t, sentence])]))
-        stance = torch.softmax(logits.float(), dim=-1).reshape(-1)
+    used = sorted({k for pair in pairs for k in pair})
+    spans = {k: states[list(positions[k])].mean(0) for k in used}
+    if stance_head is not None and used:
+        logits = stance_head(torch.stack([torch.cat([spans[k], sentence]) for k in used]))
+        proba = torch.softmax(logits.float(), dim=-1)
+        stance = {k: proba[r] for r, k in enumerate(used)}
     else:
-        stance = torch.full((6,), 1.0 / 3, dtype=states.dtype)
-    return torch.cat([h, t, sentence, between, scalars, stance])
+        stance = {k: torch.full((3,), 1.0 / 3, dtype=states.dtype) for k in used}
+    inner = max(length - 2, 1)
+    rows = []
+    for i, j in pairs:
+        holder, target = positions[i], positions[j]
+        lo, hi = (max(holder), min(target)) if holder[0] < target[0] else (max(target), min(holder))
+        between = states[lo + 1 : hi].mean(0) if hi > lo + 1 else torch.zeros_like(sentence)
+        scalars = torch.tensor(
+            [
+                1.0 if holder[0] < target[0] else 0.0,
+                max(hi - lo - 1, 0) / 32.0,
+                (holder[0] - 1) / inner,
+                (target[0] - 1) / inner,
+                min(n_mentions, 8) / 8.0,
+                1.0 if holder[0] == 1 else 0.0,
+            ],
+            dtype=states.dtype,
+        )
+        rows.append(torch.cat([spans[i], spans[j], sentence, between, scalars, stance[i], stance[j]]))
+    if not rows:
+        return states.new_zeros((0, 4 * states.shape[1] + N_SCALARS))
+    return torch.stack(rows)
 
 
 @dataclass
@@ -502,11 +521,10 @@ class RelationModel(SavedModel):
                 pairs = [(i, j) for i, j in pairs
                          if pair_allowed(text, (cands[i].start, cands[i].end), (cands[j].start, cands[j].end))]  # fmt: skip
             spans.append(pairs)
-            feats.extend(
-                pair_features(states, positions[i], positions[j], len(cands), self.stance_head) for i, j in pairs
-            )
+            if pairs:
+                feats.append(sentence_pair_features(states, positions, pairs, len(cands), self.stance_head))
         if feats:
-            proba = torch.softmax(self.head(torch.stack(feats)), dim=-1).numpy()
+            proba = torch.softmax(self.head(torch.cat(feats)), dim=-1).numpy()
         else:
             proba = np.zeros((0, len(LABELS)), dtype=np.float32)
         out, row = [], 0

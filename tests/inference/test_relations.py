@@ -242,3 +242,28 @@ def test_rules_holder_acts_and_generic_parties():
     assert not acts("Storms hit the coast of Ruritania, the agency reported.", "Ruritania")
     assert generic_party("country") and generic_party("Some states") and generic_party("President")
     assert not generic_party("rebel fighters") and not generic_party("Boko Haram") and not generic_party("Mosul")
+
+
+def test_sentence_pair_features_match_one_pair_at_a_time():
+    """The batched features (one stance-head call for all mentions of a sentence) equal the features of each pair
+    computed alone, in either direction and with pairs that touch or sit apart."""
+    import torch
+    from torch import nn
+
+    from foreign_desk.inference.relations.model import N_SCALARS, pair_features, sentence_pair_features
+
+    torch.manual_seed(0)
+    states = torch.randn(20, 8)
+    head = nn.Sequential(nn.Linear(16, 5), nn.GELU(), nn.Linear(5, 3)).eval()
+    positions = [[1], [3, 4], [5], [9, 10, 11], [17]]
+    pairs = [(0, 1), (1, 0), (1, 2), (3, 0), (4, 2), (2, 4)]
+    batched = sentence_pair_features(states, positions, pairs, len(positions), head)
+    assert batched.shape == (len(pairs), 4 * 8 + N_SCALARS)
+    for row, (i, j) in enumerate(pairs):
+        alone = pair_features(states, positions[i], positions[j], len(positions), head)
+        assert torch.allclose(batched[row], alone, atol=1e-6), (i, j)
+    # the holder/target stance parts are the head's probabilities toward each mention
+    span0 = states[[1]].mean(0)
+    expected = torch.softmax(head(torch.cat([span0, states.mean(0)])[None]), -1)[0]
+    assert torch.allclose(batched[0, -6:-3], expected, atol=1e-6)
+    assert sentence_pair_features(states, positions, [], 5, head).shape == (0, 4 * 8 + N_SCALARS)
