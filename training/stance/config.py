@@ -49,6 +49,10 @@ class StanceConfig(Strict):
     name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$", description="default: the output_dir name")
     data: DataConfig = Field(default_factory=DataConfig)
     seed: int = 13
+    training_seed: int | None = Field(
+        None, description="seed of the batch order and dropout (default: ``seed``); the split and the head's "
+        "initialisation stay fixed by ``seed``, so runs that differ only here share their start and can be averaged"
+    )
     num_threads: int | None = Field(None, ge=1)
     output_dir: Path
     checkpoint_dir: Path | None = Field(None, description="default: runs/<name>")

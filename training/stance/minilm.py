@@ -54,9 +54,10 @@ class StanceAdapter:
 def train_minilm(config: StanceConfig, dsd, resume: bool = False) -> tuple[MiniLMStanceClassifier, dict]:
     """Fine-tune; returns the classifier with the best dev weights and a training summary."""
     params: MiniLMParams = config.model  # type: ignore[assignment]
-    torch.manual_seed(config.seed)
+    torch.manual_seed(config.seed)  # the head's initialisation: the same for every training_seed
+    seed = config.seed if config.training_seed is None else config.training_seed
     clf = MiniLMStanceClassifier.build(max_length=params.max_length, head_hidden=params.head_hidden, dropout=params.dropout)
     adapter = StanceAdapter(clf, params, dsd)
     log.info("training %d targets in %d sentence windows", len(adapter.label_ids), len(adapter.windows))
-    result = fit(adapter, config.training, config.seed, config.checkpoint_dir, resume=resume, desc="stance-minilm")
+    result = fit(adapter, config.training, seed, config.checkpoint_dir, resume=resume, desc="stance-minilm")
     return clf, result.summary() | {"history": result.history}
