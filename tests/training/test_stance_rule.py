@@ -93,3 +93,38 @@ def test_bad_config_is_named(tmp_path: Path) -> None:
     cfg.write_text("task: stance_rule\nmodel_dir: nowhere\nmethods: [vote]\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad.yaml: invalid stance_rule config: methods"):
         task_module("stance_rule").load_config(cfg)
+
+
+def test_mention_caches_are_not_reused_across_models(tmp_path: Path) -> None:
+    """The probability and vector caches are valid for the model that wrote them: a retrained (or averaged) model,
+    or the same one run int8, scores again instead of reading another model's numbers."""
+    import numpy as np
+
+    from foreign_desk.inference.stance import StanceTarget
+    from foreign_desk.training.stance.article_head import VectorCache
+    from foreign_desk.training.stance.article_rule import ProbaCache, model_fingerprint
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "model.safetensors").write_bytes(b"weights one")
+    first = model_fingerprint(model)
+    assert model_fingerprint(model, quantize=True) != first
+    (model / "model.safetensors").write_bytes(b"weights two")
+    second = model_fingerprint(model)
+    assert second != first
+
+    class Scorer:
+        def predict_proba(self, targets, batch_size=32):
+            return np.tile([0.2, 0.5, 0.3], (len(targets), 1))
+
+        def scores_and_vectors(self, targets, batch_size=32):
+            return self.predict_proba(targets), np.ones((len(targets), 4))
+
+    target = [StanceTarget("Ruritania spoke.", 0, 9)]
+    for cls, name in ((ProbaCache, "proba.npz"), (VectorCache, "vectors.npz")):
+        path = tmp_path / name
+        cache = cls(path, first)
+        assert cache.score(Scorer(), target, 8)[1] == 0
+        cache.save()
+        assert cls(path, first).score(Scorer(), target, 8)[1] == 1  # same model: read back
+        assert cls(path, second).score(Scorer(), target, 8)[1] == 0  # another model: scored again

@@ -42,6 +42,8 @@ from foreign_desk.training.stance.article_rule import (
     cross_validate,
     half,
     load_items,
+    model_fingerprint,
+    read_cache,
     resolve,
     target_key,
     write_card_section,
@@ -99,12 +101,13 @@ class VectorCache:
     """Mention probabilities and vectors by target content (``keys``, ``proba``, ``vectors`` in one ``.npz``; vectors
     stored as float16, no pickle). Its :meth:`score` has the signature ``load_items`` expects of a cache."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, fingerprint: str | None = None) -> None:
         self.path = path
+        self.fingerprint = fingerprint  # the model's (see ``model_fingerprint``): another model's cache is not reused
         self.proba: dict[str, np.ndarray] = {}
         self.vectors: dict[str, np.ndarray] = {}
-        if path is not None and Path(path).is_file():
-            data = np.load(path, allow_pickle=False)
+        data = read_cache(path, fingerprint)
+        if data is not None:
             keys = data["keys"].tolist()
             self.proba = dict(zip(keys, data["proba"], strict=True))
             self.vectors = dict(zip(keys, data["vectors"], strict=True))
@@ -129,7 +132,7 @@ class VectorCache:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         keys = list(self.proba)
         np.savez(self.path, keys=np.array(keys, dtype="U20"), proba=np.array([self.proba[k] for k in keys]),
-                 vectors=np.array([self.vectors[k] for k in keys]))
+                 vectors=np.array([self.vectors[k] for k in keys]), fingerprint=np.array(self.fingerprint or ""))
 
 
 # --- examples -------------------------------------------------------------------------------------------------------
@@ -301,7 +304,7 @@ def train(config: ArticleHeadTrainingConfig, resume: bool = False) -> Path:
     clf = StanceClassifier.from_pretrained(model_dir)
     if not hasattr(clf, "scores_and_vectors"):
         raise ValueError(f"{model_dir}: the article head needs a MiniLM stance model")
-    cache = VectorCache(resolve(config.cache) if config.cache is not None else None)
+    cache = VectorCache(resolve(config.cache) if config.cache is not None else None, model_fingerprint(model_dir))
     t0 = time.perf_counter()
     items, timing = load_items(resolve(config.data_dir), clf, config.limit, config.encode_batch_size, cache,
                                config.datasets)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import logging
 import re
 import sys
 import time
@@ -41,6 +42,8 @@ from foreign_desk.inference.stance.article import (
 from foreign_desk.inference.stance.targets import LABELS
 from foreign_desk.inference.wire import headline_of
 from foreign_desk.training.config_io import read_yaml_mapping, validate
+
+log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[2]
 METRICS_NAME = "rule_metrics.json"
@@ -118,16 +121,41 @@ def target_key(target) -> str:
     return hashlib.sha1(f"{target.start}:{target.end}:{target.text}".encode()).hexdigest()[:20]
 
 
-class ProbaCache:
-    """Mention probabilities by target content (``keys`` + ``proba`` arrays in one ``.npz``, no pickle)."""
+WEIGHT_FILES = ("model.safetensors", "model.skops")
 
-    def __init__(self, path: Path | None = None) -> None:
+
+def model_fingerprint(model_dir: Path, quantize: bool = False) -> str:
+    """What a mention cache's probabilities (and vectors) depend on: the sha256 of the model's weights file, and
+    whether it runs int8. A cache written by another model (a retrained or averaged one) is not reused."""
+    from foreign_desk.inference.manifest import file_sha256
+
+    shas = [file_sha256(model_dir / name) for name in WEIGHT_FILES if (model_dir / name).is_file()]
+    return "+".join(shas or ["no-weights"]) + (":int8" if quantize else "")
+
+
+def read_cache(path: Path | None, fingerprint: str | None) -> dict | None:
+    """The arrays of a mention cache ``.npz`` (no pickle), or ``None`` when there is none or another model wrote it."""
+    if path is None or not Path(path).is_file():
+        return None
+    data = np.load(path, allow_pickle=False)
+    saved = str(data["fingerprint"]) if "fingerprint" in data else None
+    if fingerprint is not None and saved != fingerprint:
+        log.warning("%s was computed by another model (or an older version): not reused, scoring again", path)
+        return None
+    return {k: data[k] for k in data.files}
+
+
+class ProbaCache:
+    """Mention probabilities by target content (``keys`` + ``proba`` arrays in one ``.npz``, no pickle), valid for
+    the model whose :func:`model_fingerprint` it was given."""
+
+    def __init__(self, path: Path | None = None, fingerprint: str | None = None) -> None:
         self.path = path
+        self.fingerprint = fingerprint
         self.rows: dict[str, np.ndarray] = {}
-        if path is not None and Path(path).is_file():
-            data = np.load(path, allow_pickle=False)
-            if "keys" in data and "proba" in data:
-                self.rows = dict(zip(data["keys"].tolist(), data["proba"], strict=True))
+        data = read_cache(path, fingerprint)
+        if data is not None and "keys" in data and "proba" in data:
+            self.rows = dict(zip(data["keys"].tolist(), data["proba"], strict=True))
 
     def score(self, clf, targets: list, batch_size: int) -> tuple[np.ndarray, int]:
         """Probabilities of ``targets`` (missing ones scored by ``clf``) and how many came from the cache."""
@@ -146,7 +174,7 @@ class ProbaCache:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         keys = list(self.rows)
         proba = np.array([self.rows[k] for k in keys], dtype=np.float32).reshape(len(keys), len(LABELS))
-        np.savez(self.path, keys=np.array(keys, dtype="U20"), proba=proba)
+        np.savez(self.path, keys=np.array(keys, dtype="U20"), proba=proba, fingerprint=np.array(self.fingerprint or ""))
 
 
 def load_items(
@@ -460,7 +488,8 @@ def train(config: ArticleRuleConfig, resume: bool = False) -> Path:
     np.random.seed(config.seed)
     model_dir = resolve(config.model_dir)
     clf = StanceClassifier.from_pretrained(model_dir, quantize=config.quantize)
-    cache = ProbaCache(resolve(config.cache) if config.cache is not None else None)
+    cache = ProbaCache(resolve(config.cache) if config.cache is not None else None,
+                       model_fingerprint(model_dir, config.quantize))
     items, timing = load_items(resolve(config.data_dir), clf, config.limit, config.batch_size, cache, config.datasets)
     if not items:
         raise ValueError("no labelled items to fit the aggregation rule on")
