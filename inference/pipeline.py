@@ -17,6 +17,7 @@ from typing import Any
 
 from foreign_desk.inference.actors import ActorExtractor
 from foreign_desk.inference.article import Article
+from foreign_desk.inference.int8 import CALIBRATION_NAME
 from foreign_desk.inference.paths import DEFAULT_STANCE_MODEL, DEFAULT_TOPIC_MODEL, default_models_dir
 from foreign_desk.inference.readers import InputRecord, record_to_article
 from foreign_desk.inference.stance import ActorStance, StanceClassifier
@@ -102,13 +103,15 @@ class Pipeline:
         actors_files: Sequence[str | Path] = (),
         allow_unverified: bool = False,
         relation_model: str | None = DEFAULT_RELATION_MODEL,
-        quantize_stance: bool = False,
+        quantize_stance: bool | None = None,
     ) -> Pipeline:
         """Load the topic and stance models from ``models_dir`` (default: the committed models).
 
         ``topic_model``/``stance_model`` are directory names inside ``models_dir`` or paths; ``quantize`` selects the
-        int8 path of the topic model (the stance and relation encoder stays fp32 unless ``quantize_stance``: int8
-        stance encodes one sentence at a time to stay deterministic, which is slower than batched fp32);
+        int8 paths: the topic model's, and the stance and relation encoder's when the stance model stores an int8
+        calibration (static int8: batched, batch-independent). ``quantize_stance`` overrides that for the stance
+        encoder: ``False`` keeps it fp32; ``True`` quantizes it even without a calibration (dynamic int8, one sentence
+        per pass to stay deterministic, slower than batched fp32);
         ``actors_files`` are user gazetteer files added to the shipped one;
         ``allow_unverified`` loads model directories without ``manifest.json`` (with a warning); ``relation_model``
         (directed holder -> target stance) is loaded when that directory exists (``None``: no relations).
@@ -125,6 +128,8 @@ class Pipeline:
         extractor = (
             ActorExtractor(user_files=[Path(p) for p in actors_files]) if actors_files else ActorExtractor.default()
         )
+        if quantize_stance is None:
+            quantize_stance = (resolve(stance_model) / CALIBRATION_NAME).is_file()
         stance_int8 = quantize and quantize_stance
         stance = StanceClassifier.from_pretrained(
             resolve(stance_model), quantize=stance_int8, allow_unverified=allow_unverified

@@ -32,11 +32,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--actors", action="append", default=[], help="extra/override actor gazetteer YAML (repeatable)")
     p.add_argument(
         "--int8", action="store_true",
-        help="int8 dynamic quantization of the topic transformer (faster; stance stays fp32 unless --int8-stance)",
+        help="int8: the topic transformer (dynamic) and, when the stance model stores a calibration, the stance/relation "
+        "encoder (static: batched, batch-independent)",
     )
-    p.add_argument(
+    stance_int8 = p.add_mutually_exclusive_group()
+    stance_int8.add_argument(
         "--int8-stance", action="store_true",
-        help="with --int8, also the stance/relation encoder (deterministic per sentence, but slower than fp32)",
+        help="with --int8, quantize the stance/relation encoder even without a calibration (dynamic, one sentence per "
+        "pass: deterministic but slower than fp32)",
+    )
+    stance_int8.add_argument(
+        "--fp32-stance", action="store_true", help="with --int8, keep the stance/relation encoder in fp32",
     )
     p.add_argument(
         "--allow-unverified", action="store_true", help="load model directories without manifest.json (warns; unsafe)"
@@ -83,7 +89,7 @@ def _run(args: argparse.Namespace, inputs: list[str], out: Path | None, writer: 
         topic_model=args.topic_model or DEFAULT_TOPIC_MODEL,
         stance_model=args.stance_model or DEFAULT_STANCE_MODEL,
         quantize=args.int8,
-        quantize_stance=args.int8_stance,
+        quantize_stance=True if args.int8_stance else (False if args.fp32_stance else None),
         actors_files=args.actors,
         allow_unverified=args.allow_unverified,
     )

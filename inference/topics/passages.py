@@ -368,8 +368,9 @@ class PassageTopicClassifier(TopicClassifier):
         expected = self.config.get("encoder_sha256")
         if network is None or not hasattr(network, "encoder") or source is None or not expected:
             return False
-        if bool(getattr(stance_model, "per_text", False)) != self.quantized:
-            return False  # int8 states differ from fp32 ones: each model keeps its own encoder
+        stance_int8 = getattr(stance_model, "int8", "dynamic" if getattr(stance_model, "per_text", False) else None)
+        if stance_int8 != ("dynamic" if self.quantized else None):
+            return False  # int8 states differ from fp32 ones (and static from dynamic): each keeps its own encoder
         weights = Path(source) / "model.safetensors"
         if not weights.is_file() or file_sha256(weights) != expected:
             return False

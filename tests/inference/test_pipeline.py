@@ -61,16 +61,38 @@ def test_predict_is_batch_invariant_and_ordered(pipe: Pipeline) -> None:
 
 def test_int8_path_gives_close_results(pipe: Pipeline) -> None:
     fp32 = pipe(BODY)
-    topics_int8 = Pipeline.from_pretrained(quantize=True)
-    assert not topics_int8.stance_model.per_text  # int8 topics; stance stays batched fp32 (faster than int8 per text)
-    same = topics_int8(BODY)
-    assert [(a.actor, a.stance, a.scores) for a in same.actors] == [(a.actor, a.stance, a.scores) for a in fp32.actors]
-    all_int8 = Pipeline.from_pretrained(quantize=True, quantize_stance=True)
-    assert all_int8.stance_model.per_text
+    # --int8 with the committed (calibrated) stance model: static int8 stance, batched, article head kept
+    all_int8 = Pipeline.from_pretrained(quantize=True)
+    assert all_int8.stance_model.int8 == "static" and not all_int8.stance_model.per_text
+    assert all_int8.stance.head is not None and all_int8.relation_model.encoder is all_int8.stance_model.model.encoder
     int8 = all_int8(BODY)
     assert [a.actor for a in fp32.actors] == [a.actor for a in int8.actors]
-    # int8 stance decides by the aggregation rule (the article head reads fp32 vectors): compare with fp32's rule
-    assert all_int8.stance.head is None and pipe.stance.head is not None
+    for x, y in zip(fp32.actors, int8.actors, strict=True):
+        assert x.scores == pytest.approx(y.scores, abs=0.15)
+    # --int8 --fp32-stance: int8 topics only; stance identical to fp32
+    topics_int8 = Pipeline.from_pretrained(quantize=True, quantize_stance=False)
+    assert topics_int8.stance_model.int8 is None
+    same = topics_int8(BODY)
+    assert [(a.actor, a.stance, a.scores) for a in same.actors] == [(a.actor, a.stance, a.scores) for a in fp32.actors]
+
+
+def test_uncalibrated_int8_stance_is_dynamic_and_decides_by_the_rule(pipe: Pipeline, tmp_path: Path) -> None:
+    import shutil
+
+    from foreign_desk.inference.int8 import CALIBRATION_NAME
+    from foreign_desk.inference.manifest import write_manifest
+    from foreign_desk.inference.paths import default_models_dir
+
+    for name in ("stance-minilm", "relations-pairs", "topic-tfidf"):
+        shutil.copytree(default_models_dir() / name, tmp_path / name)
+    (tmp_path / "stance-minilm" / CALIBRATION_NAME).unlink()
+    write_manifest(tmp_path / "stance-minilm")
+    assert Pipeline.from_pretrained(tmp_path, topic_model="topic-tfidf", quantize=True).stance_model.int8 is None
+    forced = Pipeline.from_pretrained(tmp_path, topic_model="topic-tfidf", quantize=True, quantize_stance=True)
+    assert forced.stance_model.int8 == "dynamic" and forced.stance_model.per_text
+    # dynamic int8 decides article-level stance by the aggregation rule (the head reads fp32-like vectors)
+    assert forced.stance.head is None and pipe.stance.head is not None
+    int8 = forced(BODY)
     fp32_rule = ArticleStance(pipe.stance_model, use_head=False).predict([ActorExtractor.default().extract(BODY)])[0]
     for x, y in zip(fp32_rule, int8.actors, strict=True):
         assert x.scores == pytest.approx(y.scores, abs=0.15)
