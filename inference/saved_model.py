@@ -84,7 +84,8 @@ class SavedModel:
     ) -> SavedModel:
         """Load a saved model of any kind of this task (``config.json`` says which), after checking its manifest.
 
-        ``quantize=True``: dynamic int8 quantization of transformer kinds (ignored by the others).
+        ``quantize=True``: int8 for transformer kinds (static where the model stores a calibration, see
+        ``foreign_desk.inference.int8``; dynamic otherwise); ignored by the others.
         ``allow_unverified=True`` loads a directory without ``manifest.json`` (with a warning); never use it for
         model directories from elsewhere.
         """

@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="output JSONL (default stdout)")
     p.add_argument("--model", help="saved stance model directory (default models/stance-minilm)")
     p.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default 32)")
-    p.add_argument("--int8", action="store_true", help="dynamic int8 quantization (MiniLM, CPU)")
+    p.add_argument("--int8", action="store_true", help="int8 (MiniLM, CPU): static when the model stores a calibration, else dynamic")
     p.add_argument(
         "--allow-unverified", action="store_true", help="load a model directory without manifest.json (warns; unsafe)"
     )

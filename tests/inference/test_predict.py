@@ -171,3 +171,30 @@ def test_stdin_jsonl_and_cli_equals_python_api(jsonl_input: Path, tmp_path: Path
     pipe = Pipeline.from_pretrained(topic_model="topic-tfidf", stance_model="stance-tfidf")
     api = [r.to_dict() for r in pipe.predict(ARTICLES, batch_size=2)]
     assert json.loads(json.dumps(api)) == cli
+
+
+def test_int8_flags(jsonl_input: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--int8`` quantizes the calibrated stance model (static: batch size does not change a record);
+    ``--fp32-stance`` keeps it float (the same records as fp32); the two stance flags exclude each other."""
+    base = ["--topic-model", "topic-tfidf", "--no-progress"]
+    runs = {
+        "fp32": [],
+        "int8": ["--int8"],
+        "int8-one-by-one": ["--int8", "--batch-size", "1"],
+        "fp32-stance": ["--int8", "--fp32-stance"],
+    }
+    outs = {}
+    for name, flags in runs.items():
+        out = tmp_path / f"{name}.jsonl"
+        assert main(["predict", str(jsonl_input), "-o", str(out), *base, *flags]) == 0
+        outs[name] = read_jsonl(out)
+    assert outs["fp32-stance"] == outs["fp32"]
+    assert outs["int8"] != outs["fp32"]  # the stance encoder did run int8
+    for a, b, c in zip(outs["fp32"], outs["int8"], outs["int8-one-by-one"], strict=True):
+        assert [x["actor"] for x in a["actors"]] == [x["actor"] for x in b["actors"]]
+        assert [x["stance"] for x in b["actors"]] == [x["stance"] for x in c["actors"]]
+        for x, y in zip(a["actors"], b["actors"], strict=True):
+            assert x["scores"] == pytest.approx(y["scores"], abs=0.35)
+    with pytest.raises(SystemExit) as exc:
+        main(["predict", str(jsonl_input), "-o", str(tmp_path / "x.jsonl"), "--int8", "--int8-stance", "--fp32-stance"])
+    assert exc.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
