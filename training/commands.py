@@ -26,6 +26,7 @@ TASK_MODULES = {
     "stance_rule": "foreign_desk.training.stance.article_rule",  # the article-level aggregation rule of a stance model
     "stance_article_head": "foreign_desk.training.stance.article_head",  # the article-level head of a stance model
     "stance_int8": "foreign_desk.training.stance.int8",  # static int8 calibration of a MiniLM stance model
+    "topic_int8": "foreign_desk.training.topic.int8",  # static int8 calibration of a passages topic model
     "relations": "foreign_desk.training.relations",  # directed holder -> target stance between actors
     "actor_phrases": "foreign_desk.training.stance.actor_phrases",  # recogniser of names outside the gazetteer
 }

@@ -32,6 +32,7 @@ from pydantic import Field
 from torch import nn
 
 from foreign_desk.inference.encoder import capture_states
+from foreign_desk.inference.int8 import load_calibration, quantize_static_int8
 from foreign_desk.inference.manifest import ModelLoadError, file_sha256
 from foreign_desk.inference.sentences import split_sentences
 from foreign_desk.inference.topics.base import ArticleLike, PassageScores, TopicClassifier, TopicModelConfig
@@ -206,6 +207,7 @@ class PassageTopicClassifier(TopicClassifier):
         self.config["pooling"] = head.pooling
         self.config.setdefault("max_evidence", 2)
         self.quantized = False  # int8 encoder (set by from_pretrained)
+        self.int8: str | None = None  # "static" (int8_calibration.json beside the head: batch-independent) or "dynamic"
         self._states: dict[tuple[int, ...], torch.Tensor] | None = None  # encoder states by input ids (reuse_states)
 
     @property
@@ -331,6 +333,7 @@ class PassageTopicClassifier(TopicClassifier):
         labels, thresholds, rest = cls.split_config(config)
         for key in ("passage", "pooling"):
             rest.pop(key, None)
+        ranges = None
         if config.encoder_model is not None:
             enc_dir = (model_dir / config.encoder_model).resolve()
             if not (enc_dir / "config.json").is_file():
@@ -340,7 +343,11 @@ class PassageTopicClassifier(TopicClassifier):
                     f"{model_dir}: the encoder model {enc_dir} is not the one this head was trained on "
                     "(sha256 differs): retrain the passages model"
                 )
-            encoder, tokenizer = _encoder_of(enc_dir, quantize=quantize, allow_unverified=allow_unverified)
+            ranges = load_calibration(model_dir)  # validated either way
+            static = quantize and ranges is not None  # static int8: calibrated on this model's passages
+            encoder, tokenizer = _encoder_of(enc_dir, quantize=quantize and not static, allow_unverified=allow_unverified)
+            if static:
+                encoder = quantize_static_int8(encoder, ranges)
         else:
             from foreign_desk.inference.encoder import load_base_encoder, load_tokenizer, quantize_int8
 
@@ -357,6 +364,7 @@ class PassageTopicClassifier(TopicClassifier):
         head.eval()
         clf = cls(labels, encoder, tokenizer, head, config.passage, thresholds, **rest)
         clf.quantized = quantize
+        clf.int8 = None if not quantize else ("static" if ranges is not None else "dynamic")
         return clf
 
     # ------------------------------------------------------------------ encoder sharing
@@ -369,7 +377,7 @@ class PassageTopicClassifier(TopicClassifier):
         if network is None or not hasattr(network, "encoder") or source is None or not expected:
             return False
         stance_int8 = getattr(stance_model, "int8", "dynamic" if getattr(stance_model, "per_text", False) else None)
-        if stance_int8 != ("dynamic" if self.quantized else None):
+        if stance_int8 != self.int8:
             return False  # int8 states differ from fp32 ones (and static from dynamic): each keeps its own encoder
         weights = Path(source) / "model.safetensors"
         if not weights.is_file() or file_sha256(weights) != expected:

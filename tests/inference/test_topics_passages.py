@@ -227,3 +227,44 @@ def test_passages_on_the_stance_encoder_share_its_pass_with_identical_results(tm
 
     int8_topics = TopicClassifier.from_pretrained(tmp_path / "shared", quantize=True)
     assert not int8_topics.share_encoder(stance)  # int8 topic states differ from fp32 stance ones: no sharing
+
+
+ARTICLES_INT8 = [
+    {"title": "Envoys meet in the capital", "text": "The foreign ministers of Ruritania and Freedonia met on Monday to "
+     "discuss the border. Ruritania said it would lift the export ban on Freedonian steel if talks went well."},
+    {"title": "Storm hits coast", "text": "A storm flooded coastal towns on Sunday. Rescue teams searched for missing "
+     "fishermen and the power company said thousands of homes had no electricity."},
+    {"title": "Island dispute flares", "text": "Latveria sent coast guard ships to the disputed islands claimed by "
+     "Freedonia, and the Freedonian navy shadowed them. " * 3},
+]
+
+
+def test_committed_passages_model_runs_static_int8_batch_independent() -> None:
+    from foreign_desk.inference.paths import default_models_dir
+
+    model_dir = default_models_dir() / "topic-passages"
+    int8 = TopicClassifier.from_pretrained(model_dir, quantize=True)
+    assert int8.int8 == "static"
+    together = int8.predict(ARTICLES_INT8)
+    for item, batched in zip(ARTICLES_INT8, together, strict=True):
+        alone = int8.predict([item])[0]
+        assert alone.labels == batched.labels
+        assert max(abs(alone.scores[k] - batched.scores[k]) for k in alone.scores) < 0.01
+    fp32 = TopicClassifier.from_pretrained(model_dir).predict(ARTICLES_INT8)
+    for a, b in zip(fp32, together, strict=True):
+        assert max(abs(a.scores[k] - b.scores[k]) for k in a.scores) < 0.2
+
+
+def test_passages_model_without_calibration_is_dynamic_int8(tmp_path: Path) -> None:
+    import shutil
+
+    from foreign_desk.inference.int8 import CALIBRATION_NAME
+    from foreign_desk.inference.paths import default_models_dir
+
+    for name in ("topic-passages", "topic-minilm"):
+        shutil.copytree(default_models_dir() / name, tmp_path / name)
+    (tmp_path / "topic-passages" / CALIBRATION_NAME).unlink()
+    write_manifest(tmp_path / "topic-passages")
+    clf = TopicClassifier.from_pretrained(tmp_path / "topic-passages", quantize=True)
+    assert clf.int8 == "dynamic"
+    assert TopicClassifier.from_pretrained(tmp_path / "topic-passages").int8 is None
