@@ -32,8 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--actors", action="append", default=[], help="extra/override actor gazetteer YAML (repeatable)")
     p.add_argument(
         "--int8", action="store_true",
-        help="int8: the topic transformer (dynamic) and, when the stance model stores a calibration, the stance/relation "
-        "encoder (static: batched, batch-independent)",
+        help="int8 transformers: static (batched, batch-independent) where a model stores a calibration, dynamic for "
+        "a topic model without one; the stance/relation encoder only when calibrated (see --int8-stance)",
     )
     stance_int8 = p.add_mutually_exclusive_group()
     stance_int8.add_argument(
