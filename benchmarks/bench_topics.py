@@ -4,7 +4,7 @@
 
 Speed is measured on the shared Reuters articles (long: headline + ~380 words) and AG News snippets (short) when
 ../shared/data is present, otherwise on synthetic wire-style text. The MiniLM model is timed in float32 and with
-dynamic int8 quantization.
+int8 quantization (static where the model stores a calibration, else dynamic).
 """
 
 from __future__ import annotations
