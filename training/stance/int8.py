@@ -20,7 +20,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from foreign_desk.training.config_io import read_yaml_mapping, validate
-from foreign_desk.training.stance.article_rule import compact_json, resolve, write_card_section
+from foreign_desk.training.int8 import calibrate, check_static, store_metrics
+from foreign_desk.training.stance.article_rule import resolve
 
 METRICS_NAME = "int8_metrics.json"
 CARD_MARKER = "## int8 (static calibration)"
@@ -90,8 +91,6 @@ def train(config: Int8CalibrationConfig, resume: bool = False) -> Path:
     """Calibrate, compare and store (``resume`` has no meaning for this step: it takes a minute or two)."""
     import torch
 
-    from foreign_desk.inference.int8 import activation_ranges, save_calibration
-    from foreign_desk.inference.manifest import write_manifest
     from foreign_desk.inference.stance import StanceClassifier
     from foreign_desk.training.stance.data import targets_of
 
@@ -105,12 +104,11 @@ def train(config: Int8CalibrationConfig, resume: bool = False) -> Path:
         raise ValueError(f"{path}: no train targets to calibrate on")
     step = max(1, len(train_targets) // config.calibration_targets)
     calibration = train_targets[::step][: config.calibration_targets]
-    ranges = activation_ranges(fp32.model.encoder, lambda: fp32.predict_proba(calibration, batch_size=config.batch_size))
-    save_calibration(model_dir, ranges, f"{len(calibration)} NewsMTSC train targets of the model's split ({path.name})")
-    write_manifest(model_dir)  # the calibration is part of the model from now on
+    ranges = calibrate(model_dir, fp32.model.encoder,
+                       lambda: fp32.predict_proba(calibration, batch_size=config.batch_size),
+                       f"{len(calibration)} NewsMTSC train targets of the model's split ({path.name})")
     int8 = StanceClassifier.from_pretrained(model_dir, quantize=True)
-    if int8.int8 != "static":
-        raise RuntimeError(f"{model_dir}: the calibration was written but not used")
+    check_static(int8, model_dir)
 
     metrics: dict = {"calibration_targets": len(calibration), "linear_layers": len(ranges), "data": str(path)}
     for split in ("dev", "test"):
@@ -130,16 +128,14 @@ def train(config: Int8CalibrationConfig, resume: bool = False) -> Path:
             "int8": _throughput(int8, targets_of(dsd["test"]), config.batch_size),
             "threads": torch.get_num_threads(),
         }
-    (model_dir / METRICS_NAME).write_text(compact_json(metrics) + "\n", encoding="utf-8")
-    card_section(model_dir, metrics)
-    write_manifest(model_dir)
+    store_metrics(model_dir, METRICS_NAME, metrics, card_lines(metrics))
     test = metrics["test"]
     print(f"int8 calibrated on {len(calibration)} targets: test macro-F1 {test['macro_f1_int8']:.3f} "
           f"(fp32 {test['macro_f1_fp32']:.3f}), labels agree {test['label_agreement']:.1%}")
     return model_dir
 
 
-def card_section(model_dir: Path, metrics: dict) -> None:
+def card_lines(metrics: dict) -> list[str]:
     lines = [
         CARD_MARKER,
         "",
@@ -163,7 +159,7 @@ def card_section(model_dir: Path, metrics: dict) -> None:
     if speed:
         lines += [f"Speed on the test split ({speed['threads']} threads, one target per sentence mostly): "
                   f"{speed['fp32']:.0f} targets/s fp32, {speed['int8']:.0f} int8."]
-    write_card_section(model_dir, lines)
+    return lines
 
 
 def evaluate(model_dir: Path, split: str = "test", output: Path | None = None, quantize: bool = False) -> dict:

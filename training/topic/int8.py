@@ -35,6 +35,7 @@ class TopicInt8Config(BaseModel):
     model_dir: Path = Field(Path("models/topic-passages"), description="the saved passages model; updated in place")
     calibration_sentences: int = Field(1500, gt=0, description="train sentences, evenly spaced, setting the ranges")
     invariance_items: int = Field(60, ge=0, description="test items scored alone and in one batch")
+    evaluation_items: int | None = Field(None, gt=0, description="first N dev/test items compared (default: all)")
     num_threads: int | None = Field(None, ge=1)
 
 
@@ -67,10 +68,9 @@ def train(config: TopicInt8Config, resume: bool = False) -> Path:
     """Calibrate, compare and store (``resume`` has no meaning for this step: it takes a few minutes)."""
     import torch
 
-    from foreign_desk.inference.int8 import activation_ranges, save_calibration
-    from foreign_desk.inference.manifest import write_manifest
     from foreign_desk.inference.topics import TopicClassifier
-    from foreign_desk.training.stance.article_rule import compact_json, resolve
+    from foreign_desk.training.int8 import calibrate, check_static, store_metrics
+    from foreign_desk.training.stance.article_rule import resolve
     from foreign_desk.training.topic.evaluate import held_out_data
 
     if config.num_threads:
@@ -84,19 +84,18 @@ def train(config: TopicInt8Config, resume: bool = False) -> Path:
         raise ValueError(f"{model_dir}: no train sentences to calibrate on")
     step = max(1, len(sentences) // config.calibration_sentences)
     calibration = sentences[::step][: config.calibration_sentences]
-    ranges = activation_ranges(fp32.encoder, lambda: fp32.encode_sentences(calibration))
-    save_calibration(model_dir, ranges, f"{len(calibration)} sentences of the model's train items")
-    write_manifest(model_dir)  # the calibration is part of the model from now on
+    ranges = calibrate(model_dir, fp32.encoder, lambda: fp32.encode_sentences(calibration),
+                       f"{len(calibration)} sentences of the model's train items")
     int8 = TopicClassifier.from_pretrained(model_dir, quantize=True)
-    if getattr(int8, "int8", None) != "static":
-        raise RuntimeError(f"{model_dir}: the calibration was written but not used")
+    check_static(int8, model_dir)
 
     metrics: dict = {"calibration_sentences": len(calibration), "linear_layers": len(ranges)}
     core = list(topic_config.core)
     for split in ("dev", "test"):
-        items = [{"title": h, "text": b} for h, b in data.texts(split)]
+        n = config.evaluation_items
+        items = [{"title": h, "text": b} for h, b in data.texts(split)][:n]
         ds = data.splits[split]
-        gold, sources = [list(t) for t in ds["topics"]], list(ds["source"])
+        gold, sources = [list(t) for t in ds["topics"]][:n], list(ds["source"])[:n]
         t0 = time.perf_counter()
         p32 = fp32.predict(items)
         t32 = time.perf_counter() - t0
@@ -121,18 +120,14 @@ def train(config: TopicInt8Config, resume: bool = False) -> Path:
                                               for k in a.scores)),
         }
     metrics["threads"] = torch.get_num_threads()
-    (model_dir / METRICS_NAME).write_text(compact_json(metrics) + "\n", encoding="utf-8")
-    card_section(model_dir, metrics)
-    write_manifest(model_dir)
+    store_metrics(model_dir, METRICS_NAME, metrics, card_lines(metrics))
     test = metrics["test"]
     print(f"int8 calibrated on {len(calibration)} sentences: test core macro-F1 {test['core_macro_f1_int8']['all']:.3f} "
           f"(fp32 {test['core_macro_f1_fp32']['all']:.3f}), same label set {test['same_label_set']:.1%}")
     return model_dir
 
 
-def card_section(model_dir: Path, metrics: dict) -> None:
-    from foreign_desk.training.stance.article_rule import write_card_section
-
+def card_lines(metrics: dict) -> list[str]:
     lines = [
         CARD_MARKER,
         "",
@@ -155,7 +150,7 @@ def card_section(model_dir: Path, metrics: dict) -> None:
     if inv:
         lines.append(f"Alone vs batched ({inv['n']} test articles): {inv['label_sets_changed']} label sets changed, "
                      f"largest score change {inv['max_abs_score_change']:.1e}.")
-    write_card_section(model_dir, lines)
+    return lines
 
 
 def evaluate(model_dir: Path, split: str = "test", output: Path | None = None, quantize: bool = False) -> dict:
