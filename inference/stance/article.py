@@ -293,9 +293,7 @@ def collect_targets(result) -> tuple[list[StanceTarget], list[tuple[int, Any]]]:
 def actor_views(result, proba: np.ndarray, owners: list[tuple[int, Any]], targets: Sequence[StanceTarget] | None = None
                 ) -> list[ActorMentions]:
     """One :class:`ActorMentions` per actor of ``result`` (rows of ``proba``/``targets`` aligned with ``owners``)."""
-    rows_of: dict[int, list[int]] = {}
-    for i, (owner, _) in enumerate(owners):
-        rows_of.setdefault(owner, []).append(i)
+    rows_of = _rows_of(owners)
     n_sentences = max(1, len(result.sentences))
     views = []
     for a_idx, actor in enumerate(result.actors):
@@ -313,18 +311,30 @@ def actor_views(result, proba: np.ndarray, owners: list[tuple[int, Any]], target
     return views
 
 
-def aggregate_actors(
-    result, proba: np.ndarray, owners: list[tuple[int, Any]], rule: AggregationRule,
-    targets: Sequence[StanceTarget] | None = None, vectors: np.ndarray | None = None, head: Any = None,
-) -> list[ActorStance]:
-    """Actor stances from the mention probabilities ``proba`` (rows aligned with ``owners`` and ``targets``): by the
-    article-level ``head`` from the mention ``vectors`` when both are given, else by the aggregation ``rule``."""
+def _rows_of(owners: list[tuple[int, Any]]) -> dict[int, list[int]]:
     rows_of: dict[int, list[int]] = {}
     for i, (owner, _) in enumerate(owners):
         rows_of.setdefault(owner, []).append(i)
-    views = actor_views(result, proba, owners, targets)
+    return rows_of
+
+
+def _actor_vectors(views: list[ActorMentions], vectors: np.ndarray, rows_of: dict[int, list[int]]) -> list[np.ndarray]:
+    return [vectors[rows_of.get(a, [])] for a in range(len(views))]
+
+
+def aggregate_actors(
+    result, proba: np.ndarray, owners: list[tuple[int, Any]], rule: AggregationRule,
+    targets: Sequence[StanceTarget] | None = None, vectors: np.ndarray | None = None, head: Any = None,
+    views: list[ActorMentions] | None = None, head_scores: np.ndarray | None = None,
+) -> list[ActorStance]:
+    """Actor stances from the mention probabilities ``proba`` (rows aligned with ``owners`` and ``targets``): by the
+    article-level ``head`` from the mention ``vectors`` when both are given, else by the aggregation ``rule``.
+    ``views`` and ``head_scores`` are the actors' :func:`actor_views` and head probabilities when already computed
+    (:class:`ArticleStance` runs the head once for a whole batch of articles)."""
+    rows_of = _rows_of(owners)
+    views = views if views is not None else actor_views(result, proba, owners, targets)
     if head is not None and vectors is not None:
-        all_scores = head.predict_proba(views, [vectors[rows_of.get(a, [])] for a in range(len(views))])
+        all_scores = head_scores if head_scores is not None else head.predict_proba(views, _actor_vectors(views, vectors, rows_of))
         decide = lambda scores: LABELS[int(np.argmax(scores))]  # noqa: E731
     else:
         all_scores = [rule.aggregate(view) for view in views]
@@ -383,12 +393,22 @@ class ArticleStance:
                 proba = np.asarray(self.classifier.predict_proba(targets, **kwargs))
         else:
             proba = np.zeros((0, len(LABELS)))
-        return [
-            aggregate_actors(
-                result, proba[lo : lo + len(owners)], owners, self.rule, targets[lo : lo + len(owners)],
-                vectors[lo : lo + len(owners)] if vectors is not None else None, self.head,
-            )
+        parts = [
+            (result, proba[lo : lo + len(owners)], owners, targets[lo : lo + len(owners)],
+             vectors[lo : lo + len(owners)] if vectors is not None else None)
             for result, (lo, owners) in zip(actor_results, owned, strict=True)
+        ]  # fmt: skip
+        views = [actor_views(result, p, owners, t) for result, p, owners, t, _ in parts]
+        head_scores: list[np.ndarray | None] = [None] * len(parts)
+        if self.head is not None and vectors is not None:  # one head call for every actor of the batch
+            bags = [v for (_, _, owners, _, vecs), vs in zip(parts, views, strict=True)
+                    for v in _actor_vectors(vs, vecs, _rows_of(owners))]  # fmt: skip
+            scores = self.head.predict_proba([v for vs in views for v in vs], bags)
+            cuts = np.cumsum([0, *(len(vs) for vs in views)])
+            head_scores = [scores[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+        return [
+            aggregate_actors(result, p, owners, self.rule, t, vecs, self.head, views=vs, head_scores=hs)
+            for (result, p, owners, t, vecs), vs, hs in zip(parts, views, head_scores, strict=True)
         ]
 
 
