@@ -99,6 +99,15 @@ def quantize_static_int8(model: nn.Module, ranges: dict[str, tuple[float, float]
     return model
 
 
+def quantize_model_encoder(encoder: nn.Module, ranges: dict[str, tuple[float, float]], model_dir: Path) -> nn.Module:
+    """:func:`quantize_static_int8` for a loaded model: a calibration that does not fit its encoder is a
+    ``ModelLoadError`` naming the model directory."""
+    try:
+        return quantize_static_int8(encoder, ranges)
+    except ValueError as exc:
+        raise damaged(Path(model_dir), CALIBRATION_NAME, exc) from exc
+
+
 def save_calibration(model_dir: Path, ranges: dict[str, tuple[float, float]], source: str) -> Path:
     path = Path(model_dir) / CALIBRATION_NAME
     data = {"format": FORMAT, "calibrated_on": source, "ranges": {k: [lo, hi] for k, (lo, hi) in ranges.items()}}

@@ -19,7 +19,7 @@ from foreign_desk.inference.encoder import (
     quantize_int8,
     save_compact_weights,
 )
-from foreign_desk.inference.int8 import load_calibration, quantize_static_int8, save_calibration
+from foreign_desk.inference.int8 import load_calibration, quantize_model_encoder, save_calibration
 from foreign_desk.inference.stance.article_head import load_article_head, save_article_head
 from foreign_desk.inference.stance.base import StanceClassifier, StanceModelConfig
 from foreign_desk.inference.stance.encoding import batches, build_windows, collate
@@ -76,7 +76,7 @@ class MiniLMStanceClassifier(StanceClassifier):
         model.eval()
         ranges = load_calibration(model_dir)  # validated either way; kept so that save_pretrained writes it back
         if quantize and ranges is not None:  # static int8: calibrated fixed input scales, rows independent, batched
-            model.encoder = quantize_static_int8(model.encoder, ranges)
+            model.encoder = quantize_model_encoder(model.encoder, ranges, model_dir)
         elif quantize:  # the encoder only: the small head scores each target in float, whatever its siblings
             model.encoder = quantize_int8(model.encoder)
         clf = cls(model, load_tokenizer(model_dir), config.model_dump(exclude_unset=True))

@@ -32,7 +32,7 @@ from pydantic import Field
 from torch import nn
 
 from foreign_desk.inference.encoder import capture_states
-from foreign_desk.inference.int8 import load_calibration, quantize_static_int8
+from foreign_desk.inference.int8 import load_calibration, quantize_model_encoder
 from foreign_desk.inference.manifest import ModelLoadError, file_sha256
 from foreign_desk.inference.sentences import split_sentences
 from foreign_desk.inference.topics.base import ArticleLike, PassageScores, TopicClassifier, TopicModelConfig
@@ -347,7 +347,7 @@ class PassageTopicClassifier(TopicClassifier):
             static = quantize and ranges is not None  # static int8: calibrated on this model's passages
             encoder, tokenizer = _encoder_of(enc_dir, quantize=quantize and not static, allow_unverified=allow_unverified)
             if static:
-                encoder = quantize_static_int8(encoder, ranges)
+                encoder = quantize_model_encoder(encoder, ranges, model_dir)
         else:
             from foreign_desk.inference.encoder import load_base_encoder, load_tokenizer, quantize_int8
 

@@ -106,7 +106,7 @@ def test_damaged_calibration_is_a_clear_error(tmp_path: Path) -> None:
     data["ranges"].pop(name)
     (model / CALIBRATION_NAME).write_text(json.dumps(data))
     write_manifest(model)
-    with pytest.raises(ValueError, match="no calibrated input range"):
+    with pytest.raises(ModelLoadError, match=rf"model {model} is damaged: {CALIBRATION_NAME}: .*no calibrated input range"):
         StanceClassifier.from_pretrained(model, quantize=True)
 
 
