@@ -34,7 +34,7 @@ from foreign_desk.inference.actors.lexicon import (
 )
 from foreign_desk.inference.actors.lexicon import NOT_NAMES as NOT_NAMES_START
 from foreign_desk.inference.actors.model import Actor, ActorResult, Mention
-from foreign_desk.inference.actors.tokens import Token, alias_key, joined, tokenize
+from foreign_desk.inference.actors.tokens import ABBREVIATIONS, Token, alias_key, joined, tokenize
 
 
 class _SpanIndex:
@@ -105,6 +105,12 @@ def _countries() -> set[str]:
 
 
 _DOTTED_CAPS = re.compile(r"(?:[A-Z]\.)+")  # "U.S.", "F.C.C."
+
+
+def _crosses_full_stop(words: list[str]) -> bool:
+    """A word of ``words`` ends a sentence ("told Fox News. In party-line votes"): it ends with a full stop that is no
+    initial, dotted acronym ("U.S.") or title abbreviation ("St.")."""
+    return any(w.endswith(".") and not _DOTTED_CAPS.fullmatch(w) and w[:-1] not in ABBREVIATIONS for w in words)
 
 
 def occurrences(text: str, name: str, start: int = 0, left: str = "", lo: int = 0) -> list[tuple[int, int]]:
@@ -270,7 +276,7 @@ def pattern_spans(text: str, start: int = 0, gazetteer=None) -> dict[str, list[t
         words = m.group(1).split()
         while words and words[0] in _STARTERS:
             words = words[1:]
-        if not words or words[0].endswith(("ist", "ish", "ian", "ese", "ic")) or any(w in _countries() or w in TITLE_WORDS or w.lower() in COMMON_WORDS or w in ORG_HEADS for w in words):
+        if not words or _crosses_full_stop(words) or words[0].endswith(("ist", "ish", "ian", "ese", "ic")) or any(w in _countries() or w in TITLE_WORDS or w.lower() in COMMON_WORDS or w in ORG_HEADS for w in words):
             continue
         cut = max((k + 1 for k, w in enumerate(words) if "-" in w and w.rsplit("-", 1)[1].islower()), default=0)
         words = words[cut:]  # "Pakistan-based Lashkar-e-Taiba group"
@@ -285,6 +291,8 @@ def pattern_spans(text: str, start: int = 0, gazetteer=None) -> dict[str, list[t
             words = words[1:]
         while words and (words[0] in _countries() or words[0] in TITLE_WORDS):
             words = words[1:]  # "Poland s ruling Law and Justice party" -> no; "Turkish Dogan news agency" -> Dogan
+        if _crosses_full_stop(words):
+            continue  # "told Fox News. In party-line votes"
         if len(words) > 1 and m.group(2) == "party" and words[-1] in ("Labour", "Labor", "Conservative", "Green",
                                                                       "Liberal", "Communist", "Socialist"):
             continue
@@ -313,7 +321,7 @@ def pattern_spans(text: str, start: int = 0, gazetteer=None) -> dict[str, list[t
             words = words[1:]
         cut = max((k + 1 for k, w in enumerate(words) if w.endswith(("'", "’")) or "-" in w and w.rsplit("-", 1)[1].islower()),
                   default=0)
-        if cut or any(w.endswith(".") and not _DOTTED_CAPS.fullmatch(w) for w in words):
+        if cut or _crosses_full_stop(words):
             continue  # "Hamas-led government", "Palestinians' government", "told Reuters. Three government"
         suffix = m.group(2) or ""
         if len(words) > 1 and words[-1] == "State" and not suffix:

@@ -10,8 +10,8 @@ from functools import lru_cache
 _TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:['’][^\W_]+|-(?![A-Za-z]\.[A-Za-z]\.)[^\W_]+|&[A-Z][^\W_]*)*")
 _POSSESSIVE = ("'s", "’s")
 # Abbreviations whose period may sit between two tokens of one name: "Mr. Smith", "George W. Bush".
-_DOTTED = {"Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Capt", "Sgt", "Adm", "Maj", "St", "Rev",
-           "Jr", "Sr", "Prof", "Pres", "Cmdr"}
+ABBREVIATIONS = frozenset({"Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Capt", "Sgt", "Adm", "Maj", "St", "Rev",
+           "Jr", "Sr", "Prof", "Pres", "Cmdr"})
 
 
 @dataclass(slots=True)
@@ -59,6 +59,6 @@ def joined(text: str, left: Token, right: Token) -> bool:
     gap = text[left.end:right.start]
     if gap == " ":
         return True
-    if gap == ". " and (len(left.text) == 1 and left.text.isupper() or left.text in _DOTTED):
+    if gap == ". " and (len(left.text) == 1 and left.text.isupper() or left.text in ABBREVIATIONS):
         return True
     return gap == "" and left.text.endswith(".")

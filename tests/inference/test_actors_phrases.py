@@ -107,6 +107,20 @@ def test_generic_forms_name_parties_media_local_bodies_and_not_known_actors() ->
     assert {"Hezbollah", "Lashkar-e-Taiba", "Kenya", "Kenyan police"} <= actors
 
 
+def test_generic_forms_do_not_run_across_a_full_stop() -> None:
+    from foreign_desk.inference.actors.phrases import pattern_names
+
+    gaz = ActorExtractor.default().gazetteer
+    text = ("The chairman told Kestrel News. In party-line votes the panel rejected it. He spoke to Radio Kestrel. On "
+            "group lines they split. Local government staff left. They met the Marwari group.")
+    names = pattern_names(text, gazetteer=gaz)
+    assert not any(". " in n for n in names), names
+    assert "Marwari group" in names
+    for actor in ActorExtractor.default().extract(text).actors:
+        for m in actor.mentions:
+            assert ". I" not in m.text and ". O" not in m.text, m.text
+
+
 def test_accents_are_folded_and_mentions_quote_the_original() -> None:
     text = "Erdoğan met Prime Minister Babiš in Ankara."
     result = ActorExtractor.default().extract(text)
