@@ -37,8 +37,10 @@ from foreign_desk.inference.manifest import ModelLoadError, file_sha256
 from foreign_desk.inference.sentences import split_sentences
 from foreign_desk.inference.topics.base import ArticleLike, PassageScores, TopicClassifier, TopicModelConfig
 from foreign_desk.inference.topics.text import as_headline_body, prepare
+from foreign_desk.inference.topics.top_layers import TopLayers
 
 HEAD_NAME = "head.safetensors"
+TOP_NAME = "top_layers.safetensors"
 POOLINGS = ("lse", "max", "mean", "noisy_or")
 
 
@@ -178,6 +180,7 @@ class PassageTopicConfig(TopicModelConfig):
     encoder_model: str | None = None
     encoder_sha256: str | None = None
     max_evidence: int = Field(2, ge=1)
+    top_layers: int = Field(0, ge=0, le=6, description="transformer layers of its own on the encoder's final states")
 
 
 class PassageTopicClassifier(TopicClassifier):
@@ -194,6 +197,7 @@ class PassageTopicClassifier(TopicClassifier):
         head: PassageHead,
         passage: PassageParams,
         thresholds: dict[str, float] | None = None,
+        top: TopLayers | None = None,
         **config: Any,
     ):
         super().__init__(labels, thresholds, **config)
@@ -202,6 +206,8 @@ class PassageTopicClassifier(TopicClassifier):
             p.requires_grad_(False)
         self.tokenizer = tokenizer
         self.head = head
+        self.top = top.eval() if top is not None and len(top.layers) else None
+        self.config["top_layers"] = len(self.top.layers) if self.top is not None else 0
         self.passage = passage
         self.config["passage"] = asdict(passage)
         self.config["pooling"] = head.pooling
@@ -223,9 +229,11 @@ class PassageTopicClassifier(TopicClassifier):
         hidden: int = 256,
         dropout: float = 0.1,
         encoder_dir: Path | None = None,
+        top: TopLayers | None = None,
         **config: Any,
     ) -> PassageTopicClassifier:
-        """A fresh head on the encoder of a saved minilm topic model (``encoder_dir``) or on the base MiniLM."""
+        """A fresh head on the encoder of a saved minilm topic (or stance) model (``encoder_dir``) or on the base
+        MiniLM; ``top``: layers of its own between the encoder's final states and the token mean."""
         if encoder_dir is not None:
             encoder, tokenizer = _encoder_of(Path(encoder_dir), quantize=False, allow_unverified=False)
             config["encoder_sha256"] = file_sha256(Path(encoder_dir) / "model.safetensors")
@@ -235,7 +243,7 @@ class PassageTopicClassifier(TopicClassifier):
             encoder, tokenizer = load_base_encoder(), load_tokenizer()
         head = PassageHead(encoder.config.hidden_size, len(labels), hidden=hidden, dropout=dropout, pooling=pooling)
         config.update(hidden=hidden, dropout=dropout)
-        return cls(labels, encoder, tokenizer, head, passage or PassageParams(), **config)
+        return cls(labels, encoder, tokenizer, head, passage or PassageParams(), top=top, **config)
 
     # ------------------------------------------------------------------ features
     def article_passages(self, articles: Sequence[ArticleLike]) -> list[tuple[list[str], list[Passage]]]:
@@ -257,13 +265,17 @@ class PassageTopicClassifier(TopicClassifier):
         )["input_ids"]
         todo = range(len(ids))
         if self._states:  # sentences the shared encoder has encoded already (the stance pass)
-            todo = []
+            todo, reused = [], []
             for i, row in enumerate(ids):
                 cached = self._states.get(tuple(row))
                 if cached is None:
                     todo.append(i)
+                elif self.top is not None:
+                    reused.append((i, cached))
                 else:
                     out[i] = cached.mean(0).numpy()  # token-mean, as below (the cached rows hold no padding)
+            if reused:
+                out[[i for i, _ in reused]] = self.top.embed([c for _, c in reused], batch_size).numpy()
         order = sorted(todo, key=lambda i: len(ids[i]))
         pad = self.tokenizer.pad_token_id
         for start in range(0, len(order), batch_size):
@@ -275,6 +287,9 @@ class PassageTopicClassifier(TopicClassifier):
                 x[row, : len(ids[i])] = torch.tensor(ids[i])
                 mask[row, : len(ids[i])] = 1
             hidden = self.encoder(input_ids=x, attention_mask=mask).last_hidden_state.float()
+            if self.top is not None:
+                out[idx] = self.top(hidden, mask == 0).numpy()
+                continue
             m = mask.unsqueeze(-1).to(hidden.dtype)
             out[idx] = ((hidden * m).sum(1) / m.sum(1).clamp(min=1.0)).numpy()
         return out
@@ -323,6 +338,8 @@ class PassageTopicClassifier(TopicClassifier):
         from safetensors.torch import save_file
 
         save_file({k: v.detach().contiguous() for k, v in self.head.state_dict().items()}, str(model_dir / HEAD_NAME))
+        if self.top is not None:
+            save_file({k: v.detach().contiguous() for k, v in self.top.state_dict().items()}, str(model_dir / TOP_NAME))
 
     @classmethod
     def _load(
@@ -345,9 +362,11 @@ class PassageTopicClassifier(TopicClassifier):
                 )
             ranges = load_calibration(model_dir)  # validated either way
             static = quantize and ranges is not None  # static int8: calibrated on this model's passages
-            encoder, tokenizer = _encoder_of(enc_dir, quantize=quantize and not static, allow_unverified=allow_unverified)
+            encoder, tokenizer, encoder_int8 = _encoder_and_int8(enc_dir, quantize=quantize and not static,
+                                                                 allow_unverified=allow_unverified)
             if static:
                 encoder = quantize_model_encoder(encoder, ranges, model_dir)
+                encoder_int8 = "static"
         else:
             from foreign_desk.inference.encoder import load_base_encoder, load_tokenizer, quantize_int8
 
@@ -362,9 +381,24 @@ class PassageTopicClassifier(TopicClassifier):
         if missing or unexpected:
             raise ModelLoadError(f"{model_dir}: {HEAD_NAME} does not match the head (missing {missing}, unexpected {unexpected})")
         head.eval()
-        clf = cls(labels, encoder, tokenizer, head, config.passage, thresholds, **rest)
+        top = None
+        rest.pop("top_layers", None)
+        if config.top_layers:
+            if not (model_dir / TOP_NAME).is_file():
+                raise ModelLoadError(f"{model_dir}: {TOP_NAME} is missing (config.json says top_layers "
+                                     f"{config.top_layers})")
+            dim = encoder.config.hidden_size
+            top = TopLayers(config.top_layers, dim, encoder.config.num_attention_heads, encoder.config.intermediate_size,
+                            encoder.config.hidden_dropout_prob)
+            missing, unexpected = top.load_state_dict(load_file(str(model_dir / TOP_NAME)), strict=False)
+            if missing or unexpected:
+                raise ModelLoadError(f"{model_dir}: {TOP_NAME} does not match {config.top_layers} top layers "
+                                     f"(missing {missing}, unexpected {unexpected})")
+        clf = cls(labels, encoder, tokenizer, head, config.passage, thresholds, top=top, **rest)
         clf.quantized = quantize
-        clf.int8 = None if not quantize else ("static" if ranges is not None else "dynamic")
+        if config.encoder_model is None:
+            encoder_int8 = "dynamic" if quantize else None
+        clf.int8 = encoder_int8 if quantize else None
         return clf
 
     # ------------------------------------------------------------------ encoder sharing
@@ -402,6 +436,13 @@ class PassageTopicClassifier(TopicClassifier):
 def _encoder_of(enc_dir: Path, quantize: bool, allow_unverified: bool) -> tuple[nn.Module, Any]:
     """The (frozen) encoder and tokenizer of a saved minilm topic model, or of a saved minilm stance model (one
     encoder pass per sentence can then serve both tasks)."""
+    encoder, tokenizer, _ = _encoder_and_int8(enc_dir, quantize, allow_unverified)
+    return encoder, tokenizer
+
+
+def _encoder_and_int8(enc_dir: Path, quantize: bool, allow_unverified: bool) -> tuple[nn.Module, Any, str | None]:
+    """:func:`_encoder_of` and the int8 path the encoder took (``None``: float; a stance model's encoder is static
+    int8 when that model stores a calibration, as in the stance step)."""
     import json
 
     from foreign_desk.inference.topics.minilm import MiniLMTopicClassifier
@@ -417,8 +458,9 @@ def _encoder_of(enc_dir: Path, quantize: bool, allow_unverified: bool) -> tuple[
         stance = StanceClassifier.from_pretrained(enc_dir, quantize=quantize, allow_unverified=allow_unverified)
         if not isinstance(stance, MiniLMStanceClassifier):
             raise ModelLoadError(f"{enc_dir}: the passages encoder must be a minilm model, got kind {stance.kind!r}")
-        return stance.model.encoder, stance.tokenizer
+        mode = getattr(stance, "int8", "dynamic" if getattr(stance, "per_text", False) else None)
+        return stance.model.encoder, stance.tokenizer, mode if quantize else None
     clf = TopicClassifier.from_pretrained(enc_dir, quantize=quantize, allow_unverified=allow_unverified)
     if not isinstance(clf, MiniLMTopicClassifier):
         raise ModelLoadError(f"{enc_dir}: the passages encoder must be a minilm topic model, got kind {clf.kind!r}")
-    return clf.network.encoder, clf.tokenizer
+    return clf.network.encoder, clf.tokenizer, "dynamic" if quantize else None

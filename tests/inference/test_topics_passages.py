@@ -268,3 +268,29 @@ def test_passages_model_without_calibration_is_dynamic_int8(tmp_path: Path) -> N
     clf = TopicClassifier.from_pretrained(tmp_path / "topic-passages", quantize=True)
     assert clf.int8 == "dynamic"
     assert TopicClassifier.from_pretrained(tmp_path / "topic-passages").int8 is None
+
+
+def test_top_layer_is_a_copy_of_a_bert_layer_and_rows_do_not_depend_on_padding() -> None:
+    from foreign_desk.inference.encoder import load_base_encoder
+    from foreign_desk.inference.topics.top_layers import TopLayer, TopLayers
+
+    encoder = load_base_encoder().eval()
+    ids = torch.tensor([[101, 2054, 2003, 1996, 3437, 102, 0, 0], [101, 7592, 2088, 2003, 1037, 3231, 2005, 102]])
+    mask = (ids != 0).long()
+    with torch.no_grad():
+        states = encoder.embeddings(input_ids=ids)
+        expected = encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+        top = TopLayers(0)
+        top.layers = torch.nn.ModuleList(TopLayer.from_bert(layer) for layer in encoder.encoder.layer)
+        top.eval()
+        x = states
+        for layer in top.layers:
+            x = layer(x, mask == 0)
+        real = mask.bool()
+        assert torch.allclose(x[real], expected[real], atol=1e-5)
+        # embed(): each row on its own, whatever it is batched with
+        rows = [states[0, :6], states[1]]
+        together = top.embed(rows)
+        alone = torch.cat([top.embed([r]) for r in rows])
+        assert torch.allclose(together, alone, atol=1e-5)
+        assert torch.allclose(alone[0], expected[0, :6].mean(0), atol=1e-5)

@@ -80,3 +80,40 @@ def test_train_passages_end_to_end(tmp_path: Path) -> None:
     assert "Per source (test)" in card and "world" in card
     saved = json.loads((out / "config.json").read_text())
     assert saved["kind"] == "passages" and saved["encoder_model"] is None
+
+
+@pytest.mark.slow
+def test_train_passages_with_top_layers_end_to_end(tmp_path: Path) -> None:
+    """Top layers on the encoder's final token states are trained with the head, saved beside it and used at run
+    time; the encoder itself stays untouched."""
+    from foreign_desk.inference.encoder import load_base_encoder
+
+    torch.manual_seed(0)
+    cfg = _two_source_config(tmp_path, "tfidf", balance_sources=True, selection_metric="core_macro_f1")
+    cfg["model"] = {"kind": "passages", "size": 2, "hidden": 16, "max_tokens": 32, "top_layers": 1}
+    cfg["training"] = {"epochs": 2, "batch_size": 8, "learning_rate": 1e-3, "head_learning_rate": 0.005,
+                       "checkpoint_every": 5}
+    cfg["name"] = "tiny-passages-top"
+    out = train(config_from_dict(cfg))
+    assert {"head.safetensors", "top_layers.safetensors"} <= {p.name for p in out.iterdir()}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "top_layers.safetensors" in json.dumps(manifest)
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["top_layers"] == 1
+    clf = TopicClassifier.from_pretrained(out)
+    assert clf.top is not None and len(clf.top.layers) == 1
+    base_last = load_base_encoder().encoder.layer[-1].attention.self.query.weight
+    assert not torch.allclose(clf.top.layers[0].query.weight, base_last)  # trained, not the copy it started from
+    text = {"title": "Talks", "text": "The envoy met the minister for talks on a treaty. Banks were sanctioned."}
+    proba = clf.predict_proba([text])
+    np.testing.assert_allclose(TopicClassifier.from_pretrained(out).predict_proba([text]), proba, atol=1e-6)
+    # states left by another pass of the same encoder give the same scores as encoding again
+    with clf.reuse_states():
+        ids = clf.tokenizer(["The envoy met the minister for talks on a treaty."])["input_ids"]
+        clf.encoder(input_ids=torch.tensor(ids), attention_mask=torch.ones(1, len(ids[0]), dtype=torch.long))
+        reused = clf.encode_sentences(["The envoy met the minister for talks on a treaty."])
+    fresh = clf.encode_sentences(["The envoy met the minister for talks on a treaty."])
+    np.testing.assert_allclose(reused, fresh, atol=1e-5)
+    (out / "top_layers.safetensors").unlink()
+    with pytest.raises(Exception, match="top_layers.safetensors"):
+        TopicClassifier.from_pretrained(out, allow_unverified=True)

@@ -144,6 +144,15 @@ class PassagesParams(_Strict):
     hidden: int = Field(256, ge=1)
     dropout: float = Field(0.1, ge=0, lt=1)
     max_evidence: int = Field(2, ge=1)
+    top_layers: int = Field(
+        0, ge=0, le=6, description="transformer layers trained on the (frozen) encoder's final token states before the "
+        "token mean: a topic model on the shared stance encoder reads the stance pass's states through layers of its "
+        "own (0: the token mean of the encoder's states)",
+    )
+    top_init: Path | None = Field(
+        None, description="saved minilm topic model whose last top_layers encoder layers initialise the top layers "
+        "(its split is checked like the encoder's); None: the encoder's own last layers",
+    )
 
 
 class TopicConfig(_Strict):

@@ -24,6 +24,7 @@ from foreign_desk.inference.topics.passages import (
     passage_embeddings,
 )
 from foreign_desk.inference.topics.text import prepare
+from foreign_desk.inference.topics.top_layers import TopLayer, TopLayers
 from foreign_desk.training.loop import Evaluation, fit, length_grouped_batches
 from foreign_desk.training.topic.config import PassagesParams, TopicConfig
 from foreign_desk.training.topic.data import TopicData
@@ -71,6 +72,51 @@ def sentence_cache(
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(path, emb=emb, offsets=offsets)
     return [emb[offsets[i] : offsets[i + 1]] for i in range(len(items))]
+
+
+def token_state_cache(
+    clf: PassageTopicClassifier, items: list[tuple[str, str]], cache_dir: Path, batch_size: int = 64
+) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
+    """The encoder's final token states of every sentence of every ``(title, text)`` (float16, padding dropped), for
+    training top layers: ``(states (n_tokens, dim), token offsets per sentence, sentence offsets per item)``;
+    computed once and cached."""
+    per_item = [_sentences(clf, t, b) for t, b in items]
+    key = hashlib.sha256(
+        b"tokens\x00" + (clf.config.get("encoder_sha256") or "base").encode()
+        + str(clf.passage.max_tokens).encode()
+        + "\x00".join("\x01".join(s) for s in per_item).encode()
+    ).hexdigest()[:16]
+    path = Path(cache_dir) / f"tokens-{key}.npz"
+    item_off = np.cumsum([0] + [len(s) for s in per_item])
+    if path.is_file():
+        data = np.load(path)
+        log.info("token states from %s", path)
+        return torch.from_numpy(data["states"]), data["tok_off"], item_off
+    flat = [x for sents in per_item for x in sents]
+    ids = clf.tokenizer(flat, truncation=True, max_length=clf.passage.max_tokens, verbose=False)["input_ids"]
+    lengths = np.array([len(r) for r in ids])
+    tok_off = np.concatenate([[0], np.cumsum(lengths)])
+    states = np.zeros((int(tok_off[-1]), clf.encoder.config.hidden_size), dtype=np.float16)
+    order = np.argsort(lengths, kind="stable")
+    pad = clf.tokenizer.pad_token_id
+    log.info("encoding %d sentences of %d items to token states (cached to %s)", len(flat), len(items), path)
+    started = time.perf_counter()
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            x = torch.full((len(idx), int(lengths[idx].max())), pad, dtype=torch.long)
+            mask = torch.zeros_like(x)
+            for row, i in enumerate(idx):
+                x[row, : lengths[i]] = torch.tensor(ids[i])
+                mask[row, : lengths[i]] = 1
+            hidden = clf.encoder(input_ids=x, attention_mask=mask).last_hidden_state.float()
+            for row, i in enumerate(idx):
+                states[tok_off[i] : tok_off[i + 1]] = hidden[row, : lengths[i]].numpy()
+            if start % (batch_size * 64) == 0:
+                log.info("  %d/%d sentences, %.0f s", start, len(flat), time.perf_counter() - started)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, states=states, tok_off=tok_off)
+    return torch.from_numpy(states), tok_off, item_off
 
 
 def make_bags(
@@ -130,6 +176,104 @@ class PassageAdapter:
         return Evaluation(score=score, metrics=metrics, state={"thresholds": thresholds})
 
 
+class TopPassageAdapter(PassageAdapter):
+    """The passage task with top layers: each batch runs the top layers on the cached token states of its items'
+    sentences (so they are trained with the head), then passages, head and BCE as :class:`PassageAdapter`."""
+
+    def __init__(self, clf, states, tok_off, averaging, train_items, y_train, dev_items, y_dev, config, pos_weight,
+                 dev_sources=()):
+        super().__init__(clf, None, y_train, None, y_dev, config, pos_weight, dev_sources)
+        self.network = _TopNetwork(clf.top, clf.head)
+        self.states, self.tok_off, self.averaging = states, tok_off, averaging
+        self.train_items, self.dev_items = train_items, dev_items
+
+    def batches(self, epoch: int, batch_size: int, seed: int):
+        sizes = [self.averaging[i][1].shape[1] for i in self.train_items]
+        return length_grouped_batches(sizes, batch_size, seed * 1000 + epoch)
+
+    def bags(self, items) -> list[torch.Tensor]:
+        firsts = [self.averaging[i][0] for i in items]
+        mats = [self.averaging[i][1] for i in items]
+        sentences = np.concatenate([np.arange(f, f + m.shape[1]) for f, m in zip(firsts, mats, strict=True)])
+        lengths = self.tok_off[sentences + 1] - self.tok_off[sentences]
+        order = np.argsort(lengths, kind="stable")
+        parts, rows = [], []
+        for start in range(0, len(order), 128):
+            sel = order[start : start + 128]
+            tokens = [self.states[self.tok_off[i] : self.tok_off[i + 1]].float() for i in sentences[sel]]
+            n = torch.tensor([len(t) for t in tokens])
+            x = torch.nn.utils.rnn.pad_sequence(tokens, batch_first=True)
+            parts.append(self.clf.top(x, torch.arange(x.shape[1])[None, :] >= n[:, None]))
+            rows.append(torch.from_numpy(sel))
+        emb = torch.empty((len(sentences), self.states.shape[1]))
+        emb = emb.index_copy(0, torch.cat(rows), torch.cat(parts))
+        out, pos = [], 0
+        for m in mats:
+            out.append(m @ emb[pos : pos + m.shape[1]])
+            pos += m.shape[1]
+        return out
+
+    def loss(self, batch) -> torch.Tensor:
+        logits = self.clf.head(self.bags([self.train_items[i] for i in batch]))
+        return torch.nn.functional.binary_cross_entropy_with_logits(
+            logits, self.y_train[batch], pos_weight=self.pos_weight
+        )
+
+    @torch.no_grad()
+    def dev_proba(self) -> np.ndarray:
+        out = []
+        for start in range(0, len(self.dev_items), 32):
+            out.append(torch.sigmoid(self.clf.head(self.bags(self.dev_items[start : start + 32]))).numpy())
+        return np.concatenate(out).astype(np.float64)
+
+
+class _TopNetwork(torch.nn.Module):
+    """The trained part of a top-layers passage model for the shared loop: ``encoder`` (the top layers, at the
+    encoder learning rate) and ``head``."""
+
+    def __init__(self, top: TopLayers, head: torch.nn.Module):
+        super().__init__()
+        self.encoder = top
+        self.head = head
+
+
+def averaging_matrices(clf: PassageTopicClassifier, items: list[tuple[str, str]], item_off: np.ndarray):
+    """Per item: (index of its first sentence, (n_passages, n_sentences) matrix averaging sentences into passages)."""
+    out = []
+    for k, (title, text) in enumerate(items):
+        headline, body = prepare(title, text, remove_dateline=clf.strip_dateline)
+        sentences, passages = make_passages(headline, body, clf.passage)
+        n = int(item_off[k + 1] - item_off[k])
+        if len(sentences) != n:
+            raise RuntimeError("token-state cache does not match the passages (stale cache?)")
+        a = torch.zeros((len(passages), n))
+        for row, p in enumerate(passages):
+            a[row, list(p.sentences)] = 1.0 / len(p.sentences)
+        out.append((int(item_off[k]), a))
+    return out
+
+
+def train_top_passages(config: TopicConfig, data: TopicData, clf: PassageTopicClassifier, resume: bool):
+    """Train the top layers and the head together on cached encoder token states (train and dev items only)."""
+    items = data.texts("train") + data.texts("dev")
+    states, tok_off, item_off = token_state_cache(clf, items, Path(config.checkpoint_dir or "runs") / "cache")
+    averaging = averaging_matrices(clf, items, item_off)
+    n_train = len(data.texts("train"))
+    y_train = data.y("train")
+    pos = y_train.sum(0)
+    pos_weight = torch.tensor(np.sqrt((len(y_train) - pos) / np.maximum(pos, 1)), dtype=torch.float32)
+    adapter = TopPassageAdapter(
+        clf, states, tok_off, averaging, np.arange(n_train), y_train, np.arange(n_train, len(items)), data.y("dev"),
+        config, pos_weight, data.splits["dev"]["source"],
+    )
+    assert config.training is not None
+    clf.top.train()
+    result = fit(adapter, config.training, config.seed, Path(config.checkpoint_dir), resume=resume,
+                 desc="passages top layers + head")
+    clf.top.eval()
+    return result
+
+
 @torch.no_grad()
 def dev_proba(clf: PassageTopicClassifier, bags: list[torch.Tensor]) -> np.ndarray:
     was = clf.head.training
@@ -140,22 +284,27 @@ def dev_proba(clf: PassageTopicClassifier, bags: list[torch.Tensor]) -> np.ndarr
 
 
 def check_encoder_split(config: TopicConfig, data: TopicData) -> None:
-    """Refuse an encoder trained on another split of the shared sources (its training data could hold dev/test)."""
+    """Refuse an encoder (or a top-layer initialisation) trained on another split of the shared sources (its training
+    data could hold dev/test)."""
     params: PassagesParams = config.model  # type: ignore[assignment]
-    if params.encoder is None:
-        return
+    for model in (params.encoder, params.top_init):
+        if model is not None:
+            _check_split(Path(model), params.encoder_split_fingerprint, data)
+
+
+def _check_split(model: Path, fingerprint: str | None, data: TopicData) -> None:
     import json
 
-    saved = json.loads((Path(params.encoder) / "config.json").read_text("utf-8"))
+    saved = json.loads((model / "config.json").read_text("utf-8"))
     if saved.get("task") == "stance":
         return  # a stance encoder was trained on sentence-level stance data: none of the topic sources' items
-    expected = params.encoder_split_fingerprint or saved.get("split_fingerprint")
+    expected = fingerprint or saved.get("split_fingerprint")
     if saved.get("split_fingerprint") != expected:
-        raise ValueError(f"encoder {params.encoder}: split fingerprint {saved.get('split_fingerprint')} != {expected}")
+        raise ValueError(f"encoder {model}: split fingerprint {saved.get('split_fingerprint')} != {expected}")
     actual = data.base_fingerprint or data.fingerprint
     if actual != expected:
         raise ValueError(
-            f"encoder {params.encoder} was trained on split {expected}, this config splits its sources as {actual}: "
+            f"encoder {model} was trained on split {expected}, this config splits its sources as {actual}: "
             "dev/test items may be in the encoder's training data (use data.separate_sources for new sources)"
         )
 
@@ -169,7 +318,7 @@ def build_classifier(config: TopicConfig) -> PassageTopicClassifier:
     import os
 
     rel = os.path.relpath(encoder_dir.resolve(), out) if encoder_dir is not None else None
-    return PassageTopicClassifier.build(
+    clf = PassageTopicClassifier.build(
         config.labels,
         passage,
         pooling=params.pooling,
@@ -180,6 +329,26 @@ def build_classifier(config: TopicConfig) -> PassageTopicClassifier:
         strip_dateline=config.data.strip_dateline,
         max_evidence=params.max_evidence,
     )
+    if params.top_layers:
+        clf.top = initial_top_layers(clf.encoder, params.top_layers, params.top_init, params.dropout)
+        clf.config["top_layers"] = params.top_layers
+    return clf
+
+
+def initial_top_layers(encoder: torch.nn.Module, n: int, init: Path | None, dropout: float) -> TopLayers:
+    """``n`` top layers copied from the last ``n`` layers of ``init``'s encoder (a saved minilm topic model), or of
+    ``encoder`` itself."""
+    source = encoder
+    if init is not None:
+        from foreign_desk.inference.topics.passages import _encoder_of
+
+        source, _ = _encoder_of(Path(init), quantize=False, allow_unverified=False)
+    layers = list(source.encoder.layer)
+    if n > len(layers):
+        raise ValueError(f"top_layers {n} > the {len(layers)} layers of the initialising encoder")
+    top = TopLayers(0)
+    top.layers = torch.nn.ModuleList(TopLayer.from_bert(layer, dropout) for layer in layers[-n:])
+    return top
 
 
 def prepared_bags(config: TopicConfig, data: TopicData, clf: PassageTopicClassifier) -> dict[str, list[torch.Tensor]]:
@@ -202,6 +371,12 @@ def train_passages(config: TopicConfig, data: TopicData, resume: bool = False) -
     started = time.perf_counter()
     check_encoder_split(config, data)
     clf = build_classifier(config)
+    if clf.top is not None:
+        result = train_top_passages(config, data, clf, resume)
+        clf.thresholds = result.best_state.get("thresholds", clf.thresholds)
+        clf.head.eval()
+        summary = {"training_seconds": time.perf_counter() - started, **result.summary(), "history": result.history}
+        return clf, summary
     bags = prepared_bags(config, data, clf)
     y_train = data.y("train")
     pos = y_train.sum(0)
