@@ -75,6 +75,12 @@ def run_variant(pipe: Pipeline, articles, label: str) -> dict:
     results, t_actors = timed(lambda: [pipe.extractor.extract(a.text, headline=a.headline) for a in articles])
     targets = [t for r in results for t in collect_targets(r)[0]]
     _, t_stance = timed(lambda: pipe.stance_model.predict_proba(targets))
+    t_topics_shared = float("nan")
+    if pipe.shared_encoder:  # as the pipeline runs it: topics reuse the stance pass's sentence states
+        bounded = [_bound_mentions(r)[0] for r in results]
+        with pipe.topic_model.reuse_states():
+            pipe.stance.predict(bounded)
+            _, t_topics_shared = timed(lambda: pipe.topic_model.predict(articles))
     t_relations = float("nan")
     if pipe.relation_model is not None:  # as the pipeline runs it: reusing the stance pass's encoder states
         bounded = [_bound_mentions(r)[0] for r in results]
@@ -85,6 +91,7 @@ def run_variant(pipe: Pipeline, articles, label: str) -> dict:
     return {
         "label": label,
         "topics_s": t_topics,
+        "topics_shared_s": t_topics_shared,
         "actors_s": t_actors,
         "stance_s": t_stance,
         "relations_s": t_relations,
@@ -113,6 +120,7 @@ def main() -> None:
     parser.add_argument("--peer-targets", type=int, default=60, help="targets timed for the RoBERTa-base peer")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-length", type=int, default=128, help="peer's max tokens per target sentence")
+    parser.add_argument("--topic-model", default=None, help="topic model name or path (default: the pipeline's)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     console = Console()
@@ -124,7 +132,8 @@ def main() -> None:
 
     variants = []
     for quantize in (False, True):
-        pipe, t_load = timed(lambda q=quantize: Pipeline.from_pretrained(quantize=q))
+        kwargs = {"topic_model": args.topic_model} if args.topic_model else {}
+        pipe, t_load = timed(lambda q=quantize, kw=kwargs: Pipeline.from_pretrained(quantize=q, **kw))
         pipe.predict(articles[:2])  # warm-up
         v = run_variant(pipe, articles, "int8" if quantize else "fp32")
         v["load_s"] = t_load
@@ -141,6 +150,8 @@ def main() -> None:
         ("segmentation (articles)", t_seg, t_seg, n),
         ("actors (articles)", variants[0]["actors_s"], variants[1]["actors_s"], n),
         ("topics (articles)", variants[0]["topics_s"], variants[1]["topics_s"], n),
+        ("topics, given the stance pass (articles; shared encoder only)", variants[0]["topics_shared_s"],
+         variants[1]["topics_shared_s"], n),
         ("stance (targets)", variants[0]["stance_s"], variants[1]["stance_s"], variants[0]["targets"]),
         ("relations, given the stance pass (articles)", variants[0]["relations_s"], variants[1]["relations_s"], n),
         ("end to end incl. segmentation (articles)", variants[0]["e2e_s"] + t_seg, variants[1]["e2e_s"] + t_seg, n),
