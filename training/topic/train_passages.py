@@ -195,18 +195,8 @@ class TopPassageAdapter(PassageAdapter):
         firsts = [self.averaging[i][0] for i in items]
         mats = [self.averaging[i][1] for i in items]
         sentences = np.concatenate([np.arange(f, f + m.shape[1]) for f, m in zip(firsts, mats, strict=True)])
-        lengths = self.tok_off[sentences + 1] - self.tok_off[sentences]
-        order = np.argsort(lengths, kind="stable")
-        parts, rows = [], []
-        for start in range(0, len(order), 128):
-            sel = order[start : start + 128]
-            tokens = [self.states[self.tok_off[i] : self.tok_off[i + 1]].float() for i in sentences[sel]]
-            n = torch.tensor([len(t) for t in tokens])
-            x = torch.nn.utils.rnn.pad_sequence(tokens, batch_first=True)
-            parts.append(self.clf.top(x, torch.arange(x.shape[1])[None, :] >= n[:, None]))
-            rows.append(torch.from_numpy(sel))
-        emb = torch.empty((len(sentences), self.states.shape[1]))
-        emb = emb.index_copy(0, torch.cat(rows), torch.cat(parts))
+        tokens = [self.states[self.tok_off[i] : self.tok_off[i + 1]] for i in sentences]
+        emb = self.clf.top.embed(tokens, batch_size=128)  # with gradients while training
         out, pos = [], 0
         for m in mats:
             out.append(m @ emb[pos : pos + m.shape[1]])
