@@ -13,7 +13,7 @@ def default_models_dir() -> Path:
     env = os.environ.get("FOREIGN_DESK_MODELS")
     return Path(env) if env else Path(str(files("foreign_desk.models")))
 
-DEFAULT_TOPIC_MODEL = "topic-ensemble-passages"
+DEFAULT_TOPIC_MODEL = "topic-routed"
 """The topic model :class:`~foreign_desk.inference.pipeline.Pipeline`, the CLI and Spark load by default."""
 DEFAULT_STANCE_MODEL = "stance-minilm"
 """The stance model :class:`~foreign_desk.inference.pipeline.Pipeline`, the CLI and Spark load by default."""

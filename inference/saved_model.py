@@ -36,6 +36,7 @@ KIND_MODULES: dict[tuple[str, str], str] = {
     ("topic", "minilm"): "foreign_desk.inference.topics.minilm",
     ("topic", "ensemble"): "foreign_desk.inference.topics.ensemble",
     ("topic", "passages"): "foreign_desk.inference.topics.passages",
+    ("topic", "routed"): "foreign_desk.inference.topics.routed",
     ("stance", "tfidf"): "foreign_desk.inference.stance.tfidf",
     ("stance", "minilm"): "foreign_desk.inference.stance.minilm",
     ("relations", "pairs"): "foreign_desk.inference.relations.model",

@@ -49,7 +49,7 @@ def describe_model(path: Path, name: str | None = None) -> dict[str, Any]:
             info["bytes"] = sum(entry["bytes"] for entry in files.values())
         except ModelLoadError:
             info["status"] = "damaged manifest"
-    linked = [m.get("path") for m in config.get("members") or [] if isinstance(m, dict)]
+    linked = [m.get("path") for key in ("members", "routes") for m in config.get(key) or [] if isinstance(m, dict)]
     linked.append(config.get("encoder_model"))  # a head-only model names the model whose encoder it reads
     for relative in linked:
         if isinstance(relative, str) and relative:

@@ -123,8 +123,9 @@ class TopicClassifier(SavedModel):
 
     def predict_details(
         self, articles: Sequence[ArticleLike], batch_size: int = 16
-    ) -> tuple[np.ndarray, list[PassageScores] | None]:
-        """Probabilities and, for kinds that score passages, each article's passages with their probabilities."""
+    ) -> tuple[np.ndarray, Sequence[PassageScores | None] | None]:
+        """Probabilities and, for kinds that score passages, each article's passages with their probabilities
+        (``None`` for an article whose scorer reads no passages, see the routed kind)."""
         return self.predict_proba(articles, batch_size=batch_size), None
 
     def predict(self, articles: Sequence[ArticleLike], batch_size: int = 16) -> list[TopicPrediction]:
@@ -137,7 +138,7 @@ class TopicClassifier(SavedModel):
         for i, (row, row_on) in enumerate(zip(proba, decided, strict=True)):
             labels = [label for label, on in zip(self.labels, row_on, strict=True) if on]
             evidence = {}
-            if passages is not None:
+            if passages is not None and passages[i] is not None:
                 for label in labels:
                     j = self.labels.index(label)
                     evidence[label] = select_evidence(passages[i], j, self.thresholds[label], max_n)

@@ -269,8 +269,14 @@ def test_default_models_include_ensemble_members() -> None:
         pytest.skip("committed models not found")
     names = [m["name"] for m in describe_models(None, [DEFAULT_TOPIC_MODEL, DEFAULT_STANCE_MODEL])]
     assert names[:2] == [DEFAULT_TOPIC_MODEL, DEFAULT_STANCE_MODEL]
-    members = [Path(m["path"]).name for m in json.loads((default_models_dir() / DEFAULT_TOPIC_MODEL / "config.json").read_text())["members"]]
+    def linked(name: str) -> list[str]:
+        config = json.loads((default_models_dir() / name / "config.json").read_text())
+        return [Path(m["path"]).name for key in ("members", "routes") for m in config.get(key, [])]
+
+    members = linked(DEFAULT_TOPIC_MODEL)
     assert members and set(members) <= set(names)
+    nested = [m for name in members for m in linked(name)]  # the routes' own members
+    assert set(nested) <= set(names)
     assert "topic-minilm" in names  # the encoder the passages member reads
 
 

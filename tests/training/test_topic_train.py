@@ -188,3 +188,42 @@ def test_ensemble_refuses_a_member_trained_on_another_split(tmp_path: Path) -> N
     cfg["model"] = {"kind": "ensemble", "members": [str(same), str(other)]}
     with pytest.raises(ValueError, match="different train/dev/test split"):
         train(config_from_dict(cfg))
+
+
+def test_routed_between_two_members_on_the_same_split(tmp_path: Path) -> None:
+    word = train(config_from_dict(tiny_config(tmp_path, "tfidf", name="words", output_dir=str(tmp_path / "m" / "words"))))
+    chars = train(
+        config_from_dict(
+            tiny_config(
+                tmp_path,
+                "tfidf",
+                name="chars",
+                output_dir=str(tmp_path / "m" / "chars"),
+                model={"char_ngram_range": [2, 4], "max_features_char": 300},
+            )
+        )
+    )
+    cfg = tiny_config(tmp_path, "tfidf", name="routed", output_dir=str(tmp_path / "m" / "routed"))
+    cfg["model"] = {"kind": "routed", "routes": [str(word), str(chars)], "max_chars_grid": [1000, 40]}
+    out = train(config_from_dict(cfg))
+    clf = _check_saved(out, "routed")
+    _check_predictions(clf, out)
+    saved = json.loads((out / "config.json").read_text())
+    limit = saved["routes"][0]["max_chars"]
+    assert [r["path"] for r in saved["routes"]] == ["../words", "../chars"] and limit in (40, 1000)
+    assert saved["routes"][1]["max_chars"] is None and set(saved["thresholds"].values()) == {0.5}
+    card = (out / "README.md").read_text()
+    assert "max_chars=40" in card and "max_chars=1000" in card and f"at most {limit} characters" in card
+    members = [TopicClassifier.from_pretrained(p) for p in (word, chars)]
+    for article in ARTICLES:
+        own = members[0] if clf.route_of([article])[0] == 0 else members[1]
+        assert clf.predict([article])[0].labels == own.predict([article])[0].labels
+
+
+def test_routed_refuses_a_route_trained_on_another_split(tmp_path: Path) -> None:
+    other = train(config_from_dict(tiny_config(tmp_path, "tfidf", name="other", seed=99, output_dir=str(tmp_path / "o"))))
+    same = train(config_from_dict(tiny_config(tmp_path, "tfidf", name="same", output_dir=str(tmp_path / "s"))))
+    cfg = tiny_config(tmp_path, "tfidf", name="routed", output_dir=str(tmp_path / "r"))
+    cfg["model"] = {"kind": "routed", "routes": [str(same), str(other)]}
+    with pytest.raises(ValueError, match="different train/dev/test split"):
+        train(config_from_dict(cfg))

@@ -125,6 +125,25 @@ class EnsembleParams(_Strict):
         return grid
 
 
+class RoutedParams(_Strict):
+    """Route articles by body length between two saved topic models (trained on this same split): short items to
+    ``routes[0]``, the rest to ``routes[1]``; the length limit is chosen on dev from ``max_chars_grid``."""
+
+    kind: Literal["routed"]
+    routes: list[Path] = Field(min_length=2, max_length=2, description="saved topic models: short items, then long")
+    max_chars_grid: list[int] = Field(
+        default_factory=lambda: [300, 600, 1000, 2000], min_length=1,
+        description="candidate longest prepared body (characters) of the first route",
+    )
+
+    @field_validator("max_chars_grid")
+    @classmethod
+    def _positive(cls, grid: list[int]) -> list[int]:
+        if any(m < 0 for m in grid):
+            raise ValueError("max_chars_grid values must be >= 0")
+        return sorted(set(grid))
+
+
 class PassagesParams(_Strict):
     """Passage (multi-instance) model: frozen encoder of a saved minilm topic model, head trained by the loop."""
 
@@ -163,7 +182,7 @@ class TopicConfig(_Strict):
     labels: list[str] = Field(min_length=1)
     core_labels: list[str] = Field(default_factory=list, description="labels whose macro-F1 is reported separately")
     data: DataConfig
-    model: Annotated[TfidfParams | MiniLMParams | EnsembleParams | PassagesParams, Field(discriminator="kind")]
+    model: Annotated[TfidfParams | MiniLMParams | EnsembleParams | PassagesParams | RoutedParams, Field(discriminator="kind")]
     seed: int = 13
     output_dir: Path
     checkpoint_dir: Path | None = Field(None, description="default runs/<name>")

@@ -36,6 +36,10 @@ SUMMARIES = {
     "carries a label. Trained as multi-instance learning on article labels together with single-sentence items "
     "(exact instances). Predictions carry the passages that decided each label as evidence. Per-label decision "
     "thresholds tuned on dev.",
+    "routed": "Multi-label topic classifier that sends each article to one of two saved topic models by the length of "
+    "its body (short items such as snippets and single sentences to one, long wire stories to the other); each route "
+    "keeps its own per-label thresholds, its scores rescaled so the threshold sits at 0.5. The length limit is chosen "
+    "on dev.",
     "ensemble": "Multi-label topic classifier: a weighted average of the probabilities of saved topic models trained "
     "on the same split (the fine-tuned MiniLM and the TF-IDF baseline); the weight and the per-label decision "
     "thresholds are chosen on dev.",
@@ -51,6 +55,10 @@ def _fit(config: TopicConfig, data: TopicData, resume: bool) -> tuple[TopicClass
         from foreign_desk.training.topic.train_ensemble import train_ensemble
 
         return train_ensemble(config, data, resume)
+    if config.model.kind == "routed":
+        from foreign_desk.training.topic.train_routed import train_routed
+
+        return train_routed(config, data, resume)
     if config.model.kind == "passages":
         from foreign_desk.training.topic.train_passages import train_passages
 
@@ -99,7 +107,7 @@ def train(config: TopicConfig, resume: bool = False) -> Path:
     _clear_output(out)
     clf.save_pretrained(out)
     rel = str(config.output_dir)
-    unit = {"ensemble": "weight", "minilm": "step", "passages": "step"}.get(config.model.kind, "epoch")
+    unit = {"ensemble": "weight", "routed": "limit", "minilm": "step", "passages": "step"}.get(config.model.kind, "epoch")
     notes = [
         f"Split: train/dev/test {1 - config.data.dev_fraction - config.data.test_fraction:.2f}/"
         f"{config.data.dev_fraction:.2f}/{config.data.test_fraction:.2f}, iterative stratification over labels and "
@@ -108,7 +116,7 @@ def train(config: TopicConfig, resume: bool = False) -> Path:
         f"Training data fraction used: {config.data.train_fraction:.2f}.",
         f"Best {unit}: {summary.get('best_step', summary.get('best_epoch'))}. Dev history: "
         + "; ".join(
-            f"{h['epoch'] if unit == 'weight' else f'{unit} ' + str(h.get(unit, 1))}: macro-F1 {h['dev_macro_f1']:.3f}"
+            f"{h['epoch'] if unit in ('weight', 'limit') else f'{unit} ' + str(h.get(unit, 1))}: macro-F1 {h['dev_macro_f1']:.3f}"
             + (f", core {h['dev_core_macro_f1']:.3f}" if h.get("dev_core_macro_f1") is not None else "")
             for h in summary["history"]
         ),
