@@ -214,6 +214,8 @@ class PassageTopicClassifier(TopicClassifier):
         self.config.setdefault("max_evidence", 2)
         self.quantized = False  # int8 encoder (set by from_pretrained)
         self.int8: str | None = None  # "static" (int8_calibration.json beside the head: batch-independent) or "dynamic"
+        # top layers: "static" int8 when quantized with int8_calibration.json (then it holds their ranges), else float
+        self.top_int8: str | None = None
         self._states: dict[tuple[int, ...], torch.Tensor] | None = None  # encoder states by input ids (reuse_states)
 
     @property
@@ -361,7 +363,9 @@ class PassageTopicClassifier(TopicClassifier):
                     "(sha256 differs): retrain the passages model"
                 )
             ranges = load_calibration(model_dir)  # validated either way
-            static = quantize and ranges is not None  # static int8: calibrated on this model's passages
+            # static int8: calibrated on this model's passages. With top layers the calibration is theirs: the
+            # shared encoder takes its own model's int8 path, so its states match the stance pass's
+            static = quantize and ranges is not None and not config.top_layers
             encoder, tokenizer, encoder_int8 = _encoder_and_int8(enc_dir, quantize=quantize and not static,
                                                                  allow_unverified=allow_unverified)
             if static:
@@ -394,8 +398,11 @@ class PassageTopicClassifier(TopicClassifier):
             if missing or unexpected:
                 raise ModelLoadError(f"{model_dir}: {TOP_NAME} does not match {config.top_layers} top layers "
                                      f"(missing {missing}, unexpected {unexpected})")
+            if quantize and ranges is not None:
+                top = quantize_model_encoder(top, ranges, model_dir)  # static int8 top layers
         clf = cls(labels, encoder, tokenizer, head, config.passage, thresholds, top=top, **rest)
         clf.quantized = quantize
+        clf.top_int8 = "static" if top is not None and quantize and ranges is not None else None
         if config.encoder_model is None:
             encoder_int8 = "dynamic" if quantize else None
         clf.int8 = encoder_int8 if quantize else None

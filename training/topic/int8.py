@@ -3,7 +3,9 @@
     foreign-desk train configs/topic-int8.yaml
 
 Every Linear of the passages model's encoder gets its input range measured on sentences of *train* items of the
-model's own split and written to ``<model_dir>/int8_calibration.json`` (read by
+model's own split and written to ``<model_dir>/int8_calibration.json`` (a model with top layers on a shared
+stance encoder calibrates the Linears of its top layers instead: the encoder takes the stance model's own int8 path,
+so the stance pass's states can still be reused) (read by
 ``TopicClassifier.from_pretrained(..., quantize=True)``, also through an ensemble that has the model as a member).
 The step then compares float and int8 on dev and test (core macro-F1 per source, identical label sets), checks that
 an article's int8 scores do not depend on the other articles of its batch, and writes ``int8_metrics.json``, the
@@ -84,12 +86,20 @@ def train(config: TopicInt8Config, resume: bool = False) -> Path:
         raise ValueError(f"{model_dir}: no train sentences to calibrate on")
     step = max(1, len(sentences) // config.calibration_sentences)
     calibration = sentences[::step][: config.calibration_sentences]
-    ranges = calibrate(model_dir, fp32.encoder, lambda: fp32.encode_sentences(calibration),
+    # a model with top layers on a shared (stance) encoder calibrates its top layers: the encoder takes its own
+    # model's int8 path, so its states stay those of the stance pass
+    target = fp32.top if fp32.top is not None else fp32.encoder
+    ranges = calibrate(model_dir, target, lambda: fp32.encode_sentences(calibration),
                        f"{len(calibration)} sentences of the model's train items")
     int8 = TopicClassifier.from_pretrained(model_dir, quantize=True)
-    check_static(int8, model_dir)
+    if fp32.top is not None:
+        if int8.top_int8 != "static":
+            raise RuntimeError(f"{model_dir}: the top-layer calibration was written but not used")
+    else:
+        check_static(int8, model_dir)
 
-    metrics: dict = {"calibration_sentences": len(calibration), "linear_layers": len(ranges)}
+    metrics: dict = {"calibration_sentences": len(calibration), "linear_layers": len(ranges),
+                     "calibrated": "top layers" if fp32.top is not None else "encoder"}  # fmt: skip
     core = list(topic_config.core)
     for split in ("dev", "test"):
         n = config.evaluation_items
@@ -131,7 +141,8 @@ def card_lines(metrics: dict) -> list[str]:
     lines = [
         CARD_MARKER,
         "",
-        "`quantize=True` runs every encoder Linear in int8 with a fixed input scale calibrated on "
+        f"`quantize=True` runs every {'top-layer' if metrics.get('calibrated') == 'top layers' else 'encoder'} "
+        "Linear in int8 with a fixed input scale calibrated on "
         f"{metrics['calibration_sentences']} sentences of the train items (`int8_calibration.json`, "
         "`foreign-desk train configs/topic-int8.yaml`): an article's scores do not depend on the other articles of "
         "its batch.",
