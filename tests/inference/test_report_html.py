@@ -373,6 +373,8 @@ def test_report_after_predict(pred_file: Path, tmp_path: Path, capsys: pytest.Ca
     args = argparse.Namespace(report=str(tmp_path / "r.html"), models=str(tmp_path), topic_model=None, stance_model=None)
     assert report_after_predict(args, pred_file) == 0
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "topic-ensemble" in html and "missing" in html  # the models dir given holds no models: said so
+    from foreign_desk.inference.paths import DEFAULT_TOPIC_MODEL
+
+    assert DEFAULT_TOPIC_MODEL in html and "missing" in html  # the models dir given holds no models: said so
     assert report_after_predict(args, None) == 2
     assert "--report needs -o OUT" in capsys.readouterr().err

@@ -39,8 +39,8 @@ def edit_config(model: Path, **changes) -> None:
 
 def test_one_registry_for_every_task_and_kind():
     assert set(KIND_MODULES) == {
-        ("topic", "tfidf"), ("topic", "minilm"), ("topic", "ensemble"), ("topic", "passages"), ("stance", "tfidf"),
-        ("stance", "minilm"), ("relations", "pairs"),
+        ("topic", "tfidf"), ("topic", "minilm"), ("topic", "ensemble"), ("topic", "passages"), ("topic", "routed"),
+        ("stance", "tfidf"), ("stance", "minilm"), ("relations", "pairs"),
     }
     for (task, kind) in KIND_MODULES:
         cls = model_class(task, kind)
