@@ -312,26 +312,39 @@ def sentence_pair_features(
     else:
         stance = {k: torch.full((3,), 1.0 / 3, dtype=states.dtype) for k in used}
     inner = max(length - 2, 1)
-    rows = []
+    if not pairs:
+        return states.new_zeros((0, 4 * states.shape[1] + N_SCALARS))
+    # built for all pairs at once (the same values as one row at a time): gathers, one scalar tensor, one cat
+    between_rows, scalar_rows = [], []
     for i, j in pairs:
         holder, target = positions[i], positions[j]
         lo, hi = (max(holder), min(target)) if holder[0] < target[0] else (max(target), min(holder))
-        between = states[lo + 1 : hi].mean(0) if hi > lo + 1 else torch.zeros_like(sentence)
-        scalars = torch.tensor(
-            [
-                1.0 if holder[0] < target[0] else 0.0,
-                max(hi - lo - 1, 0) / 32.0,
-                (holder[0] - 1) / inner,
-                (target[0] - 1) / inner,
-                min(n_mentions, 8) / 8.0,
-                1.0 if holder[0] == 1 else 0.0,
-            ],
-            dtype=states.dtype,
-        )
-        rows.append(torch.cat([spans[i], spans[j], sentence, between, scalars, stance[i], stance[j]]))
-    if not rows:
-        return states.new_zeros((0, 4 * states.shape[1] + N_SCALARS))
-    return torch.stack(rows)
+        between_rows.append(states[lo + 1 : hi].mean(0) if hi > lo + 1 else torch.zeros_like(sentence))
+        scalar_rows.append([
+            1.0 if holder[0] < target[0] else 0.0,
+            max(hi - lo - 1, 0) / 32.0,
+            (holder[0] - 1) / inner,
+            (target[0] - 1) / inner,
+            min(n_mentions, 8) / 8.0,
+            1.0 if holder[0] == 1 else 0.0,
+        ])
+    slot = {k: r for r, k in enumerate(used)}
+    first = torch.tensor([slot[i] for i, _ in pairs])
+    second = torch.tensor([slot[j] for _, j in pairs])
+    span_table = torch.stack([spans[k] for k in used])
+    stance_table = torch.stack([stance[k] for k in used])
+    return torch.cat(
+        [
+            span_table[first],
+            span_table[second],
+            sentence.expand(len(pairs), -1),
+            torch.stack(between_rows),
+            torch.tensor(scalar_rows, dtype=states.dtype),
+            stance_table[first],
+            stance_table[second],
+        ],
+        dim=1,
+    )
 
 
 @dataclass

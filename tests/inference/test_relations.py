@@ -266,4 +266,11 @@ def test_sentence_pair_features_match_one_pair_at_a_time():
     span0 = states[[1]].mean(0)
     expected = torch.softmax(head(torch.cat([span0, states.mean(0)])[None]), -1)[0]
     assert torch.allclose(batched[0, -6:-3], expected, atol=1e-6)
+    # the layout of a row, by hand for (0, 1): holder span, target span, sentence, between, scalars, stances
+    row = batched[0]
+    assert torch.equal(row[:8], states[[1]].mean(0)) and torch.equal(row[8:16], states[[3, 4]].mean(0))
+    assert torch.equal(row[16:24], states.mean(0)) and torch.equal(row[24:32], states[2])
+    inner = 20 - 2
+    assert torch.allclose(row[32:38], torch.tensor([1.0, 1 / 32, 0.0, 2 / inner, 5 / 8, 1.0]))
+    assert torch.equal(batched[1, :8], row[8:16]) and batched[1, 32] == 0.0  # reversed pair: target first
     assert sentence_pair_features(states, positions, [], 5, head).shape == (0, 4 * 8 + N_SCALARS)
