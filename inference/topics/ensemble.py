@@ -7,7 +7,6 @@ own manifest. The default ``models/topic-ensemble`` averages the fine-tuned Mini
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -16,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from foreign_desk.inference.topics.base import ArticleLike, PassageScores, TopicClassifier, TopicModelConfig
+from foreign_desk.inference.topics.composed import ComposedTopicClassifier
 
 
 class EnsembleMember(BaseModel):
@@ -28,11 +28,13 @@ class EnsembleTopicConfig(TopicModelConfig):
     members: list[EnsembleMember] = Field(min_length=1)
 
 
-class EnsembleTopicClassifier(TopicClassifier):
+class EnsembleTopicClassifier(ComposedTopicClassifier):
     """``members``: (classifier, weight, path relative to the saved directory) triples; weights sum to 1."""
 
     kind = "ensemble"
     config_class = EnsembleTopicConfig
+    part_key = "members"
+    part_name = "ensemble member"
 
     def __init__(
         self,
@@ -70,20 +72,8 @@ class EnsembleTopicClassifier(TopicClassifier):
                     passages = detail
         return proba, passages
 
-    def share_encoder(self, stance_model: Any) -> bool:
-        shared = [clf.share_encoder(stance_model) for clf, _ in self.members]
-        return any(shared)
-
-    def reuse_states(self) -> contextlib.AbstractContextManager[None]:
-        stack = contextlib.ExitStack()
-        for clf, _ in self.members:
-            stack.enter_context(clf.reuse_states())
-        return stack
-
-    def _save_weights(self, model_dir: Path) -> None:
-        for entry in self.config["members"]:
-            if not (model_dir / entry["path"] / "config.json").is_file():
-                raise ValueError(f"{model_dir}: ensemble member {entry['path']} is not a saved model beside it")
+    def parts(self) -> list[TopicClassifier]:
+        return [clf for clf, _ in self.members]
 
     @classmethod
     def _load(
@@ -93,9 +83,6 @@ class EnsembleTopicClassifier(TopicClassifier):
         rest.pop("members", None)
         members = []
         for entry in config.members:
-            member_dir = (model_dir / entry.path).resolve()
-            if not member_dir.is_dir():
-                raise FileNotFoundError(f"{model_dir}: ensemble member not found: {member_dir}")
-            member = TopicClassifier.from_pretrained(member_dir, quantize=quantize, allow_unverified=allow_unverified)
+            member = cls.load_part(model_dir, entry.path, quantize, allow_unverified)
             members.append((member, entry.weight, entry.path))
         return cls(labels, members, thresholds, **rest)

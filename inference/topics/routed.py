@@ -14,7 +14,6 @@ and the routed model's own thresholds are all 0.5.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +22,7 @@ import numpy as np
 from pydantic import BaseModel, Field, model_validator
 
 from foreign_desk.inference.topics.base import ArticleLike, PassageScores, TopicClassifier, TopicModelConfig
+from foreign_desk.inference.topics.composed import ComposedTopicClassifier
 from foreign_desk.inference.topics.text import as_headline_body, prepare
 
 __all__ = ["RoutedTopicClassifier", "RoutedTopicConfig", "TopicRoute", "body_length", "rescale_to_half"]
@@ -71,11 +71,13 @@ def rescale_to_half(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     return np.clip(np.where(p >= t, high, low), 0.0, 1.0)
 
 
-class RoutedTopicClassifier(TopicClassifier):
+class RoutedTopicClassifier(ComposedTopicClassifier):
     """``routes``: (classifier, max_chars, path relative to the saved directory) triples, shortest first."""
 
     kind = "routed"
     config_class = RoutedTopicConfig
+    part_key = "routes"
+    part_name = "route model"
 
     def __init__(
         self,
@@ -129,20 +131,8 @@ class RoutedTopicClassifier(TopicClassifier):
                     passages[i] = PassageScores(d.texts, d.spans, rescale_to_half(d.scores, t) if len(d.texts) else d.scores)
         return proba, (passages if any_passages else None)
 
-    def share_encoder(self, stance_model: Any) -> bool:
-        shared = [clf.share_encoder(stance_model) for clf, _ in self.routes]
-        return any(shared)
-
-    def reuse_states(self) -> contextlib.AbstractContextManager[None]:
-        stack = contextlib.ExitStack()
-        for clf, _ in self.routes:
-            stack.enter_context(clf.reuse_states())
-        return stack
-
-    def _save_weights(self, model_dir: Path) -> None:
-        for entry in self.config["routes"]:
-            if not (model_dir / entry["path"] / "config.json").is_file():
-                raise ValueError(f"{model_dir}: route {entry['path']} is not a saved model beside it")
+    def parts(self) -> list[TopicClassifier]:
+        return [clf for clf, _ in self.routes]
 
     @classmethod
     def _load(
@@ -152,9 +142,5 @@ class RoutedTopicClassifier(TopicClassifier):
         rest.pop("routes", None)
         routes = []
         for entry in config.routes:
-            route_dir = (model_dir / entry.path).resolve()
-            if not route_dir.is_dir():
-                raise FileNotFoundError(f"{model_dir}: route model not found: {route_dir}")
-            route = TopicClassifier.from_pretrained(route_dir, quantize=quantize, allow_unverified=allow_unverified)
-            routes.append((route, entry.max_chars, entry.path))
+            routes.append((cls.load_part(model_dir, entry.path, quantize, allow_unverified), entry.max_chars, entry.path))
         return cls(labels, routes, **rest)

@@ -152,7 +152,8 @@ def test_cli_train_and_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "duplicate labels" in capsys.readouterr().err
 
 
-def test_ensemble_of_two_members_on_the_same_split(tmp_path: Path) -> None:
+def _two_tfidf_models(tmp_path: Path) -> tuple[Path, Path]:
+    """Two TF-IDF topic models (word and character n-grams) trained on the same tiny split, under ``tmp_path/m``."""
     word = train(config_from_dict(tiny_config(tmp_path, "tfidf", name="words", output_dir=str(tmp_path / "m" / "words"))))
     chars = train(
         config_from_dict(
@@ -165,6 +166,11 @@ def test_ensemble_of_two_members_on_the_same_split(tmp_path: Path) -> None:
             )
         )
     )
+    return word, chars
+
+
+def test_ensemble_of_two_members_on_the_same_split(tmp_path: Path) -> None:
+    word, chars = _two_tfidf_models(tmp_path)
     cfg = tiny_config(tmp_path, "tfidf", name="ens", output_dir=str(tmp_path / "m" / "ens"))
     cfg["model"] = {"kind": "ensemble", "members": [str(word), str(chars)], "first_weight_grid": [0.0, 0.5, 1.0]}
     out = train(config_from_dict(cfg))
@@ -191,18 +197,7 @@ def test_ensemble_refuses_a_member_trained_on_another_split(tmp_path: Path) -> N
 
 
 def test_routed_between_two_members_on_the_same_split(tmp_path: Path) -> None:
-    word = train(config_from_dict(tiny_config(tmp_path, "tfidf", name="words", output_dir=str(tmp_path / "m" / "words"))))
-    chars = train(
-        config_from_dict(
-            tiny_config(
-                tmp_path,
-                "tfidf",
-                name="chars",
-                output_dir=str(tmp_path / "m" / "chars"),
-                model={"char_ngram_range": [2, 4], "max_features_char": 300},
-            )
-        )
-    )
+    word, chars = _two_tfidf_models(tmp_path)
     cfg = tiny_config(tmp_path, "tfidf", name="routed", output_dir=str(tmp_path / "m" / "routed"))
     cfg["model"] = {"kind": "routed", "routes": [str(word), str(chars)], "max_chars_grid": [1000, 40]}
     out = train(config_from_dict(cfg))

@@ -16,15 +16,17 @@ from foreign_desk.training.topic.metrics import balanced_score, decide, multilab
 log = logging.getLogger(__name__)
 
 
-def _load_member(path: Path, config: TopicConfig, data: TopicData) -> TopicClassifier:
+def load_member(path: Path, config: TopicConfig, data: TopicData, role: str = "ensemble member") -> TopicClassifier:
+    """A saved topic model a composed model is built from (``role`` names it in errors): same labels as the config,
+    trained on the same split (fingerprint), so none of its training data is in this config's dev/test."""
     if not path.is_dir():
-        raise FileNotFoundError(f"ensemble member not found: {path}")
+        raise FileNotFoundError(f"{role} not found: {path}")
     clf = TopicClassifier.from_pretrained(path)
     if list(clf.labels) != list(config.labels):
-        raise ValueError(f"ensemble member {path} has labels {clf.labels}, the config has {config.labels}")
+        raise ValueError(f"{role} {path} has labels {clf.labels}, the config has {config.labels}")
     if clf.config.get("split_fingerprint") != data.fingerprint:
         raise ValueError(
-            f"ensemble member {path} was trained on a different train/dev/test split: its training data may hold "
+            f"{role} {path} was trained on a different train/dev/test split: its training data may hold "
             "this config's dev/test articles; retrain it with the same data, fractions and seed"
         )
     return clf
@@ -35,7 +37,7 @@ def train_ensemble(config: TopicConfig, data: TopicData, resume: bool = False) -
     params = config.model
     assert isinstance(params, EnsembleParams)
     started = time.perf_counter()
-    members = [_load_member(Path(p), config, data) for p in params.members]
+    members = [load_member(Path(p), config, data) for p in params.members]
     dev = [{"title": h, "text": b} for h, b in data.texts("dev")]
     probas = [m.predict_proba(dev) for m in members]
     y = data.y("dev")

@@ -13,7 +13,7 @@ from foreign_desk.inference.topics.routed import RoutedTopicClassifier, body_len
 from foreign_desk.training.topic.config import RoutedParams, TopicConfig
 from foreign_desk.training.topic.data import TopicData
 from foreign_desk.training.topic.metrics import balanced_score, decide, multilabel_report
-from foreign_desk.training.topic.train_ensemble import _load_member
+from foreign_desk.training.topic.train_ensemble import load_member
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ def train_routed(config: TopicConfig, data: TopicData, resume: bool = False) -> 
     params = config.model
     assert isinstance(params, RoutedParams)
     started = time.perf_counter()
-    routes = [_load_member(Path(p), config, data) for p in params.routes]
+    routes = [load_member(Path(p), config, data, role="route model") for p in params.routes]
     dev = [{"title": h, "text": b} for h, b in data.texts("dev")]
     scored = [rescale_to_half(r.predict_proba(dev), r.threshold_vector()) for r in routes]
     strip = routes[0].strip_dateline
