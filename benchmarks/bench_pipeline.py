@@ -87,7 +87,7 @@ def run_variant(pipe: Pipeline, articles, label: str) -> dict:
         with pipe.relation_model.reuse_states():
             pipe.stance.predict(bounded)
             _, t_relations = timed(lambda: pipe.relation_model.predict(bounded))
-    e2e, t_e2e = timed(lambda: pipe.predict(articles, batch_size=16))
+    e2e, t_e2e = timed(lambda: pipe.predict(articles))  # the pipeline's default batch (DEFAULT_BATCH_SIZE articles)
     return {
         "label": label,
         "topics_s": t_topics,

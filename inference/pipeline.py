@@ -18,7 +18,12 @@ from typing import Any
 from foreign_desk.inference.actors import ActorExtractor
 from foreign_desk.inference.article import Article
 from foreign_desk.inference.int8 import CALIBRATION_NAME
-from foreign_desk.inference.paths import DEFAULT_STANCE_MODEL, DEFAULT_TOPIC_MODEL, default_models_dir
+from foreign_desk.inference.paths import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_STANCE_MODEL,
+    DEFAULT_TOPIC_MODEL,
+    default_models_dir,
+)
 from foreign_desk.inference.readers import InputRecord, record_to_article
 from foreign_desk.inference.stance import ActorStance, StanceClassifier
 from foreign_desk.inference.stance.article import ArticleStance
@@ -30,7 +35,7 @@ log = logging.getLogger(__name__)
 DEFAULT_RELATION_MODEL = "relations-pairs"
 """The relation model :meth:`Pipeline.from_pretrained` loads when it is in the models folder."""
 
-__all__ = ["DEFAULT_STANCE_MODEL", "DEFAULT_TOPIC_MODEL", "ArticleResult", "Pipeline", "TopicResult"]
+__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_STANCE_MODEL", "DEFAULT_TOPIC_MODEL", "ArticleResult", "Pipeline", "TopicResult"]
 
 
 @dataclass
@@ -160,12 +165,12 @@ class Pipeline:
         """Predict for one article given as its body text."""
         return self.predict([Article.from_text(text, headline=headline, id=id)])[0]
 
-    def predict(self, items: Iterable[ArticleLike], batch_size: int = 16) -> list[ArticleResult]:
+    def predict(self, items: Iterable[ArticleLike], batch_size: int = DEFAULT_BATCH_SIZE) -> list[ArticleResult]:
         """Predict for articles given as body strings, :class:`Article` objects or ``{"id","text","headline"}``
         dicts. Results come back in input order; a record that fails gets ``error`` set, the others are unaffected."""
         return list(self.predict_iter(items, batch_size=batch_size))
 
-    def predict_iter(self, items: Iterable[ArticleLike], batch_size: int = 16) -> Iterator[ArticleResult]:
+    def predict_iter(self, items: Iterable[ArticleLike], batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[ArticleResult]:
         """Streaming :meth:`predict`: consumes ``items`` lazily, ``batch_size`` articles at a time."""
         batch: list[InputRecord] = []
         for i, item in enumerate(items):

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from foreign_desk.inference.pipeline import Pipeline
 
-from foreign_desk.inference.paths import DEFAULT_STANCE_MODEL, DEFAULT_TOPIC_MODEL
+from foreign_desk.inference.paths import DEFAULT_BATCH_SIZE, DEFAULT_STANCE_MODEL, DEFAULT_TOPIC_MODEL
 from foreign_desk.inference.schema import RECORD, SPARK_SCHEMA
 from foreign_desk.inference.wire import HEADLINE_KEYS, headline_of
 
@@ -60,7 +60,7 @@ def predict_dataframe(
     topic_model: str = DEFAULT_TOPIC_MODEL,
     stance_model: str = DEFAULT_STANCE_MODEL,
     quantize: bool = False,
-    batch_size: int = 16,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> DataFrame:
     """Topics and actor stances for every row of ``df`` (columns ``text`` and optionally ``id``, ``headline``/``title``).
 

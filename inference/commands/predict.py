@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
-from foreign_desk.inference.paths import DEFAULT_STANCE_MODEL, DEFAULT_TOPIC_MODEL
+from foreign_desk.inference.paths import DEFAULT_BATCH_SIZE, DEFAULT_STANCE_MODEL, DEFAULT_TOPIC_MODEL
 from foreign_desk.inference.readers import InputRecord, read_records
 from foreign_desk.inference.writers import ResultWriter, id_key
 
@@ -47,7 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--allow-unverified", action="store_true", help="load model directories without manifest.json (warns; unsafe)"
     )
-    p.add_argument("--batch-size", type=int, default=16, help="articles per batch (default 16)")
+    p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+                   help=f"articles per batch (default {DEFAULT_BATCH_SIZE})")
     p.add_argument(
         "--resume", action="store_true", help="continue an interrupted run: skip the records already in OUT.partial"
     )
