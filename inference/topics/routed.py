@@ -128,7 +128,7 @@ class RoutedTopicClassifier(ComposedTopicClassifier):
             if detail is not None:
                 any_passages = True
                 for i, d in zip(idx, detail, strict=True):
-                    passages[i] = PassageScores(d.texts, d.spans, rescale_to_half(d.scores, t) if len(d.texts) else d.scores)
+                    passages[i] = PassageScores(d.texts, d.spans, rescale_to_half(d.scores, t))
         return proba, (passages if any_passages else None)
 
     def parts(self) -> list[TopicClassifier]:
