@@ -46,6 +46,8 @@ def test_yaml_round_trip(tmp_path: Path) -> None:
         ({"model": {"kind": "minilm", "save_steps": 3}}, r"'model.save_steps' .* use 'training.checkpoint_every'"),
         ({"model": {"kind": "minilm"}, "training": {"save_steps": 3}}, r"training\.save_steps: Extra inputs"),
         ({"task": "stance"}, "task"),
+        ({"threshold_beta": {"weather": 2.0}}, r"threshold_beta names \['weather'\]"),
+        ({"threshold_beta": {"trade": 0.0}}, "threshold_beta values must be > 0"),
     ],
 )
 def test_invalid_configs(tmp_path: Path, override: dict, message: str) -> None:

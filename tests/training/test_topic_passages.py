@@ -13,7 +13,12 @@ from foreign_desk.inference.topics import TopicClassifier
 from foreign_desk.training.topic import train
 from foreign_desk.training.topic.config import config_from_dict
 from foreign_desk.training.topic.data import load_splits
-from foreign_desk.training.topic.metrics import per_source_reports, tune_thresholds_balanced
+from foreign_desk.training.topic.metrics import (
+    per_source_reports,
+    thresholds_for,
+    tune_thresholds,
+    tune_thresholds_balanced,
+)
 from tests.training.test_loop import assert_metrics_json
 from tests.training.test_topic_data import LABELS, make_records, tiny_config, write_jsonl
 
@@ -49,6 +54,22 @@ def test_balanced_thresholds_and_per_source_reports() -> None:
     assert 0.2 < th["x"] <= 0.3
     reports = per_source_reports(y, (proba >= th["x"]).astype(int), sources, ["x"], ["x"])
     assert list(reports) == ["a", "b"] and reports["b"]["per_label"]["x"]["recall"] == 1.0
+
+
+def test_threshold_beta_trades_precision_for_recall(tmp_path: Path) -> None:
+    # 3 positives: two clear (0.9) and a weak one (0.35) below 4 negatives (0.36-0.42). F1 keeps the threshold above
+    # the negatives (F1 0.8 against 0.6); F2 (a miss weighs twice a false alarm: 0.79 against 0.71) goes below them.
+    y = np.array([[1], [1], [1], [0], [0], [0], [0], [0], [0]])
+    proba = np.array([[0.9], [0.9], [0.35], [0.36], [0.38], [0.40], [0.42], [0.1], [0.05]])
+    f1 = tune_thresholds(y, proba, ["trade"], smooth=0)["trade"]
+    f2 = tune_thresholds(y, proba, ["trade"], smooth=0, beta={"trade": 2.0})["trade"]
+    assert f2 <= 0.35 < f1
+    sources = ["a"] * 5 + ["b"] * 4
+    assert tune_thresholds_balanced(y, proba, ["trade"], sources, smooth=0, beta={"trade": 2.0})["trade"] <= 0.35
+    # thresholds_for reads the config's threshold_beta; a label not named there keeps F1
+    cfg = config_from_dict({**tiny_config(tmp_path), "threshold_beta": {"trade": 2.0}})
+    assert thresholds_for(cfg, y, proba, ["trade"], ["a"] * 9)["trade"] < tune_thresholds(y, proba, ["trade"])["trade"]
+    assert thresholds_for(cfg, y, proba, ["other"], ["a"] * 9) == tune_thresholds(y, proba, ["other"])
 
 
 @pytest.mark.slow

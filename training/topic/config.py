@@ -194,6 +194,11 @@ class TopicConfig(_Strict):
         description="thresholds maximise the mean over sources of per-label dev F1, and model selection the mean over "
         "sources of the selection metric, so no source is sacrificed to the largest one",
     )
+    threshold_beta: dict[str, float] = Field(
+        default_factory=dict,
+        description="labels whose dev threshold maximises F-beta instead of F1 (recall weighs beta times precision), "
+        "e.g. {sanctions: 2.0} where a miss costs more than a false alarm",
+    )
 
     @field_validator("labels")
     @classmethod
@@ -211,6 +216,12 @@ class TopicConfig(_Strict):
         unknown = [x for x in self.core_labels if x not in self.labels]
         if unknown:
             raise ValueError(f"core_labels {unknown} are not in labels {self.labels}")
+        unknown = [x for x in self.threshold_beta if x not in self.labels]
+        if unknown:
+            raise ValueError(f"threshold_beta names {unknown}, which are not in labels {self.labels}")
+        bad = {k: v for k, v in self.threshold_beta.items() if not v > 0}
+        if bad:
+            raise ValueError(f"threshold_beta values must be > 0, got {bad}")
         if self.data.dev_fraction + self.data.test_fraction >= 0.7:
             raise ValueError("dev_fraction + test_fraction leaves too little training data")
         if self.checkpoint_dir is None:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.metrics import f1_score
+from sklearn.metrics import f1_score, fbeta_score
 
 from foreign_desk.training.metrics import split_report
 
@@ -24,28 +24,41 @@ def _best_threshold(f1: np.ndarray, smooth: int) -> float:
     return float(GRID[best[len(best) // 2]])
 
 
-def tune_thresholds(y: np.ndarray, proba: np.ndarray, labels: Sequence[str], smooth: int = 2) -> dict[str, float]:
-    """Per-label threshold maximising dev F1 (F1 curve smoothed over +-``smooth`` grid steps against tiny-sample noise).
+def _f_score(y: np.ndarray, pred: np.ndarray, beta: float) -> float:
+    """F1, or F-beta where a label's recall weighs ``beta`` times its precision."""
+    if beta == 1.0:
+        return f1_score(y, pred, zero_division=0)
+    return fbeta_score(y, pred, beta=beta, zero_division=0)
+
+
+def tune_thresholds(
+    y: np.ndarray, proba: np.ndarray, labels: Sequence[str], smooth: int = 2, beta: dict[str, float] | None = None
+) -> dict[str, float]:
+    """Per-label threshold maximising dev F1 (F1 curve smoothed over +-``smooth`` grid steps against tiny-sample noise);
+    a label in ``beta`` maximises F-beta instead (recall weighs ``beta`` times precision).
 
     A label without dev positives keeps :data:`DEFAULT_THRESHOLD`, with a warning.
     """
+    beta = beta or {}
     out: dict[str, float] = {}
     for j, label in enumerate(labels):
         if y[:, j].sum() == 0:
             log.warning("label %r: no dev positives, threshold falls back to %.2f", label, DEFAULT_THRESHOLD)
             out[label] = DEFAULT_THRESHOLD
             continue
-        f1 = np.array([f1_score(y[:, j], proba[:, j] >= t, zero_division=0) for t in GRID])
+        f1 = np.array([_f_score(y[:, j], proba[:, j] >= t, beta.get(label, 1.0)) for t in GRID])
         out[label] = _best_threshold(f1, smooth)
     return out
 
 
 def tune_thresholds_balanced(
-    y: np.ndarray, proba: np.ndarray, labels: Sequence[str], sources: Sequence[str], smooth: int = 2
+    y: np.ndarray, proba: np.ndarray, labels: Sequence[str], sources: Sequence[str], smooth: int = 2,
+    beta: dict[str, float] | None = None,
 ) -> dict[str, float]:
     """Per-label threshold maximising the MEAN over sources of that label's dev F1 (sources without a dev positive
-    of the label are left out), so that no source is sacrificed to the largest one."""
+    of the label are left out), so that no source is sacrificed to the largest one; F-beta for a label in ``beta``."""
     src = np.asarray(sources)
+    beta = beta or {}
     out: dict[str, float] = {}
     for j, label in enumerate(labels):
         names = [s for s in dict.fromkeys(sources) if y[src == s, j].sum() > 0]
@@ -54,17 +67,20 @@ def tune_thresholds_balanced(
             out[label] = DEFAULT_THRESHOLD
             continue
         f1 = np.array(
-            [np.mean([f1_score(y[src == s, j], proba[src == s, j] >= t, zero_division=0) for s in names]) for t in GRID]
+            [np.mean([_f_score(y[src == s, j], proba[src == s, j] >= t, beta.get(label, 1.0)) for s in names])
+             for t in GRID]
         )
         out[label] = _best_threshold(f1, smooth)
     return out
 
 
 def thresholds_for(config, y: np.ndarray, proba: np.ndarray, labels: Sequence[str], sources: Sequence[str]) -> dict[str, float]:
-    """Thresholds as the config asks: pooled dev F1, or the mean of per-source F1 (``balance_sources``)."""
+    """Thresholds as the config asks: pooled dev F1, or the mean of per-source F1 (``balance_sources``); F-beta for
+    the labels of ``threshold_beta``."""
+    beta = dict(getattr(config, "threshold_beta", None) or {})
     if getattr(config, "balance_sources", False) and len(set(sources)) > 1:
-        return tune_thresholds_balanced(y, proba, labels, sources)
-    return tune_thresholds(y, proba, labels)
+        return tune_thresholds_balanced(y, proba, labels, sources, beta=beta)
+    return tune_thresholds(y, proba, labels, beta=beta)
 
 
 def balanced_score(y: np.ndarray, pred: np.ndarray, labels: Sequence[str], core: Sequence[str], sources: Sequence[str]) -> float:
