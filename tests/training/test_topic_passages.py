@@ -72,6 +72,13 @@ def test_threshold_beta_trades_precision_for_recall(tmp_path: Path) -> None:
     assert thresholds_for(cfg, y, proba, ["other"], ["a"] * 9) == tune_thresholds(y, proba, ["other"])
 
 
+def test_threshold_beta_is_stated_in_the_model_card(tmp_path: Path) -> None:
+    cfg = tiny_config(tmp_path)
+    cfg["threshold_beta"] = {"trade": 2.0}
+    card = (train(config_from_dict(cfg)) / "README.md").read_text(encoding="utf-8")
+    assert "F-beta on dev for `trade` (beta 2: recall weighs 2 times precision)" in card
+
+
 @pytest.mark.slow
 def test_train_passages_end_to_end(tmp_path: Path) -> None:
     torch.manual_seed(0)

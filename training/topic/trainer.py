@@ -141,6 +141,13 @@ def train(config: TopicConfig, resume: bool = False) -> Path:
                 + "."
             )
     notes += list(summary.get("notes", []))
+    if config.threshold_beta:
+        notes.append(
+            "Thresholds maximise F-beta on dev for "
+            + ", ".join(f"`{label}` (beta {beta:g}: recall weighs {beta:g} times precision)"
+                        for label, beta in config.threshold_beta.items())
+            + "; F1 for the other labels."
+        )
     ModelCard(
         title=f"{config.name}: topic classifier ({config.model.kind})",
         task="topic",
