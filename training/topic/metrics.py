@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.metrics import f1_score, fbeta_score
+from sklearn.metrics import fbeta_score
 
 from foreign_desk.training.metrics import split_report
 
@@ -24,13 +24,6 @@ def _best_threshold(f1: np.ndarray, smooth: int) -> float:
     return float(GRID[best[len(best) // 2]])
 
 
-def _f_score(y: np.ndarray, pred: np.ndarray, beta: float) -> float:
-    """F1, or F-beta where a label's recall weighs ``beta`` times its precision."""
-    if beta == 1.0:
-        return f1_score(y, pred, zero_division=0)
-    return fbeta_score(y, pred, beta=beta, zero_division=0)
-
-
 def tune_thresholds(
     y: np.ndarray, proba: np.ndarray, labels: Sequence[str], smooth: int = 2, beta: dict[str, float] | None = None
 ) -> dict[str, float]:
@@ -46,8 +39,9 @@ def tune_thresholds(
             log.warning("label %r: no dev positives, threshold falls back to %.2f", label, DEFAULT_THRESHOLD)
             out[label] = DEFAULT_THRESHOLD
             continue
-        f1 = np.array([_f_score(y[:, j], proba[:, j] >= t, beta.get(label, 1.0)) for t in GRID])
-        out[label] = _best_threshold(f1, smooth)
+        b = beta.get(label, 1.0)  # F-beta with beta 1 is F1
+        score = np.array([fbeta_score(y[:, j], proba[:, j] >= t, beta=b, zero_division=0) for t in GRID])
+        out[label] = _best_threshold(score, smooth)
     return out
 
 
@@ -66,11 +60,12 @@ def tune_thresholds_balanced(
             log.warning("label %r: no dev positives, threshold falls back to %.2f", label, DEFAULT_THRESHOLD)
             out[label] = DEFAULT_THRESHOLD
             continue
-        f1 = np.array(
-            [np.mean([_f_score(y[src == s, j], proba[src == s, j] >= t, beta.get(label, 1.0)) for s in names])
+        b = beta.get(label, 1.0)
+        score = np.array(
+            [np.mean([fbeta_score(y[src == s, j], proba[src == s, j] >= t, beta=b, zero_division=0) for s in names])
              for t in GRID]
         )
-        out[label] = _best_threshold(f1, smooth)
+        out[label] = _best_threshold(score, smooth)
     return out
 
 
