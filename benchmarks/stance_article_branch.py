@@ -2,14 +2,17 @@
 stances move the article level? 2-fold cross-validated per source, against the committed recipe on the same halves.
 
     .venv/bin/python benchmarks/stance_article_branch.py [--model models/stance-minilm] [--from-layer 2]
-        [--epochs 2] [--lr 5e-5] [--mix 0.5] [--limit N] [--threads 2] [--cache runs/stance-mention-vectors.npz]
+        [--epochs 2] [--lr 5e-5] [--mix 0.5] [--instance-weight 0] [--limit N] [--threads 2]
+        [--cache runs/stance-mention-vectors.npz]
 
 The branch is a copy of the stance encoder's layers ``from-layer``..5 (0-based; 2 = the top four) and of its
 sentence head, fed by the stance pass's token states after layer ``from-layer`` (cached once). Per half it is
 fine-tuned end to end with one article-head member on the other half's labelled actors (the member reads the branch's
 mention vectors and probabilities, as the committed head reads the frozen pass's). At run time it would cost
 ``6 - from-layer`` transformer layers per mention sentence on top of the stance pass; the stance encoder itself, and
-so NewsMTSC, topics and relations, are untouched.
+so NewsMTSC, topics and relations, are untouched. ``--instance-weight w`` adds instance supervision from the silver
+labels' evidence notes: the actor's mention whose sentence shares the most words with the note (at least 30 % of
+them) gets the actor's label through the branch's sentence head, weighted ``w`` against the article-level loss.
 
 Rows: ``frozen, 1 member`` / ``frozen, 5 members`` (the committed head's recipe, `stance-article-head.yaml`),
 ``branch, 1 member`` and ``branch + frozen 5, mixed`` (probabilities averaged with weight ``--mix`` on the branch).
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,10 +58,39 @@ class Labelled:
     example: Example
     item: int
     rows: list[int]
+    evidence: int | None = None  # index into ``rows`` of the mention whose sentence best matches the label's evidence
 
 
-def labelled_actors(items: list, cache: VectorCache) -> list[Labelled]:
-    """Every labelled actor of ``items`` (as ``examples_of``) with where its mentions are."""
+_WORD = re.compile(r"[a-z0-9]{3,}")
+
+
+def evidence_mention(evidence: str, sentences: list[str], least: float = 0.3) -> int | None:
+    """The sentence sharing the most words with a label's evidence note (the notes paraphrase and quote the article),
+    or ``None`` when none shares ``least`` of the note's words."""
+    words = set(_WORD.findall(evidence.lower()))
+    if not words or not sentences:
+        return None
+    shares = [len(words & set(_WORD.findall(t.lower()))) / len(words) for t in sentences]
+    best = int(np.argmax(shares))
+    return best if shares[best] >= least else None
+
+
+def read_evidence(data: Path) -> dict[tuple[str, str], str]:
+    """(item id, actor) -> the label's evidence note, over the labelled sets."""
+    out = {}
+    for dataset in DATASETS:
+        with (data / dataset / "labels.jsonl").open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    rec = json.loads(line)
+                    out.update(((rec["id"], a["actor"]), a.get("evidence") or "") for a in rec["actors"])
+    return out
+
+
+def labelled_actors(items: list, cache: VectorCache, evidence: dict[tuple[str, str], str] | None = None
+                    ) -> list[Labelled]:
+    """Every labelled actor of ``items`` (as ``examples_of``) with where its mentions are and, given the labels'
+    evidence notes, which mention's sentence the note points at."""
     from foreign_desk.inference.actors import ActorExtractor
     from foreign_desk.inference.actors.matching import match_name
 
@@ -75,7 +109,9 @@ def labelled_actors(items: list, cache: VectorCache) -> list[Labelled]:
             rows = rows_of.get(k, []) if k is not None else []
             example = Example(item.dataset, item.id, half(item), LABELS.index(stance),
                               views[k] if k is not None else None, vectors[rows] if rows else None)
-            out.append(Labelled(example, i, rows))
+            note = (evidence or {}).get((item.id, actor), "")
+            pointed = evidence_mention(note, [item.targets[r].text for r in rows]) if note and rows else None
+            out.append(Labelled(example, i, rows, pointed))
     return out
 
 
@@ -176,6 +212,7 @@ def fit_branch(clf, data: BranchData, train: list[Labelled], args: argparse.Name
     counts = np.bincount(y.numpy(), minlength=len(LABELS)).astype(float)
     weights = np.sqrt(counts.sum() / (len(LABELS) * np.maximum(counts, 1.0)))
     loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
+    instance_loss = nn.NLLLoss(weight=torch.tensor(weights, dtype=torch.float32))
     by_item: dict[int, list[int]] = {}
     for p, a in enumerate(train):
         by_item.setdefault(a.item, []).append(p)
@@ -200,8 +237,14 @@ def fit_branch(clf, data: BranchData, train: list[Labelled], args: argparse.Name
             if len(batch) < 16 and g_idx < len(order) - 1:
                 continue
             part = [train[p] for p in batch]
-            bags = [mention_rows(a.example, *out) for a, out in zip(part, branch(data, part), strict=True)]
+            outs = branch(data, part)
+            bags = [mention_rows(a.example, *out) for a, out in zip(part, outs, strict=True)]
             loss = loss_fn(member(bags, head.standardise(features[batch])), y[batch])
+            pointed = [(out[0][a.evidence], a.example.gold) for a, out in zip(part, outs, strict=True)
+                       if a.evidence is not None]
+            if args.instance_weight and pointed:  # the mention the evidence note points at carries the label
+                proba = torch.stack([p for p, _ in pointed]).clamp(min=1e-9)
+                loss = loss + args.instance_weight * instance_loss(proba.log(), torch.tensor([g for _, g in pointed]))
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_([*branch.parameters(), *member.parameters()], 1.0)
@@ -245,6 +288,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--mix", type=float, default=0.5)
+    parser.add_argument("--instance-weight", type=float, default=0.0,
+                        help="weight of a loss on the mention the label's evidence note points at (0: off)")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
@@ -256,7 +301,10 @@ def main() -> None:
     clf = StanceClassifier.from_pretrained(args.model)
     cache = VectorCache(args.cache, model_fingerprint(args.model))
     items, _ = load_items(args.data, clf, args.limit, 32, cache, DATASETS)
-    actors = labelled_actors(items, cache)
+    actors = labelled_actors(items, cache, read_evidence(args.data))
+    pointed = [a for a in actors if a.evidence is not None]
+    print(f"evidence notes matched to a mention sentence for {len(pointed)} of {len(actors)} labelled actors",
+          flush=True)
     start = time.perf_counter()
     data = BranchData(clf, items, actors, args.from_layer)
     print(f"{len(actors)} labelled actors, {len(data.states)} sentence windows cached in "

@@ -62,3 +62,14 @@ def test_the_untrained_branch_reproduces_the_stance_pass(bench, from_layer: int)
         np.testing.assert_allclose(p.numpy(), a.example.view.proba, atol=2e-3)
         inputs = bench.mention_rows(a.example, p, v)
         assert inputs.shape == (len(a.rows), vectors.shape[1] + 3 + 3)
+
+
+def test_an_evidence_note_points_at_the_mention_sentence_it_paraphrases(bench) -> None:
+    sentences = ["Chile condemned Peru on Monday for shelling a border town.",
+                 "Peru said Chile had provoked the clash.",
+                 "Officials in Peru praised the army's quick response to the shelling."]
+    assert bench.evidence_mention("praised army's 'quick response'", sentences) == 2
+    assert bench.evidence_mention("accused of shelling a border town", sentences) == 0
+    assert bench.evidence_mention("no overlap whatsoever here", sentences) is None  # under 30 % of the note's words
+    assert bench.evidence_mention("", sentences) is None
+    assert bench.evidence_mention("shelling", []) is None
