@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import re
 import time
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ import torch
 from torch import nn
 
 from foreign_desk.inference.stance import StanceClassifier
-from foreign_desk.inference.stance.article import actor_features_v2, actor_views
+from foreign_desk.inference.stance.article import actor_features_v2
 from foreign_desk.inference.stance.article_head import ArticleHead, ArticleHeadConfig
 from foreign_desk.inference.stance.encoding import build_windows, collate
 from foreign_desk.inference.stance.targets import LABELS
@@ -44,9 +43,10 @@ from foreign_desk.training.stance.article_head import (
     Example,
     VectorCache,
     fit_head,
+    labelled_examples,
     scores,
 )
-from foreign_desk.training.stance.article_rule import DATASETS, half, load_items, model_fingerprint
+from foreign_desk.training.stance.article_rule import DATASETS, load_items, model_fingerprint, read_jsonl
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -77,41 +77,19 @@ def evidence_mention(evidence: str, sentences: list[str], least: float = 0.3) ->
 
 def read_evidence(data: Path) -> dict[tuple[str, str], str]:
     """(item id, actor) -> the label's evidence note, over the labelled sets."""
-    out = {}
-    for dataset in DATASETS:
-        with (data / dataset / "labels.jsonl").open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    rec = json.loads(line)
-                    out.update(((rec["id"], a["actor"]), a.get("evidence") or "") for a in rec["actors"])
-    return out
+    return {(rec["id"], a["actor"]): a.get("evidence") or ""
+            for dataset in DATASETS for rec in read_jsonl(data / dataset / "labels.jsonl") for a in rec["actors"]}
 
 
 def labelled_actors(items: list, cache: VectorCache, evidence: dict[tuple[str, str], str] | None = None
                     ) -> list[Labelled]:
     """Every labelled actor of ``items`` (as ``examples_of``) with where its mentions are and, given the labels'
     evidence notes, which mention's sentence the note points at."""
-    from foreign_desk.inference.actors import ActorExtractor
-    from foreign_desk.inference.actors.matching import match_name
-
-    gazetteer = ActorExtractor.default().gazetteer
     out = []
-    for i, item in enumerate(items):
-        views = actor_views(item.result, item.proba, item.owners, item.targets)
-        vectors = cache.vectors_of(item.targets or [])
-        rows_of: dict[int, list[int]] = {}
-        for r, (owner, _) in enumerate(item.owners):
-            rows_of.setdefault(owner, []).append(r)
-        found = {a.name: k for k, a in enumerate(item.result.actors)}
-        for actor, stance in item.gold.items():
-            name = match_name(actor, found, gazetteer)
-            k = found[name] if name is not None else None
-            rows = rows_of.get(k, []) if k is not None else []
-            example = Example(item.dataset, item.id, half(item), LABELS.index(stance),
-                              views[k] if k is not None else None, vectors[rows] if rows else None)
-            note = (evidence or {}).get((item.id, actor), "")
-            pointed = evidence_mention(note, [item.targets[r].text for r in rows]) if note and rows else None
-            out.append(Labelled(example, i, rows, pointed))
+    for i, actor, rows, example in labelled_examples(items, cache):
+        note = (evidence or {}).get((items[i].id, actor), "")
+        pointed = evidence_mention(note, [items[i].targets[r].text for r in rows]) if note and rows else None
+        out.append(Labelled(example, i, rows, pointed))
     return out
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -150,14 +151,14 @@ class Example:
     vectors: np.ndarray | None
 
 
-def examples_of(items: list[Item], cache: VectorCache) -> list[Example]:
-    """Every labelled actor of ``items`` (found or not) with what the head reads."""
+def labelled_examples(items: list[Item], cache: VectorCache) -> Iterator[tuple[int, str, list[int], Example]]:
+    """Per labelled actor of ``items`` (found or not): the item's index, the labelled name, the item's target rows of
+    the matching extracted actor's mentions (empty when missed) and its :class:`Example`."""
     from foreign_desk.inference.actors import ActorExtractor
     from foreign_desk.inference.actors.matching import match_name
 
     gazetteer = ActorExtractor.default().gazetteer
-    out = []
-    for item in items:
+    for index, item in enumerate(items):
         views = actor_views(item.result, item.proba, item.owners, item.targets)
         vectors = cache.vectors_of(item.targets or [])
         rows_of: dict[int, list[int]] = {}
@@ -168,9 +169,13 @@ def examples_of(items: list[Item], cache: VectorCache) -> list[Example]:
             name = match_name(actor, found, gazetteer)
             k = found[name] if name is not None else None
             rows = rows_of.get(k, []) if k is not None else []
-            out.append(Example(item.dataset, item.id, half(item), LABELS.index(stance),
-                               views[k] if k is not None else None, vectors[rows] if rows else None))
-    return out
+            yield index, actor, rows, Example(item.dataset, item.id, half(item), LABELS.index(stance),
+                                              views[k] if k is not None else None, vectors[rows] if rows else None)
+
+
+def examples_of(items: list[Item], cache: VectorCache) -> list[Example]:
+    """Every labelled actor of ``items`` (found or not) with what the head reads."""
+    return [example for *_, example in labelled_examples(items, cache)]
 
 
 # --- fitting --------------------------------------------------------------------------------------------------------
