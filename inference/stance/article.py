@@ -83,7 +83,7 @@ WINDOW = 6  # words left and right of a mention that the lexical features see
 class ActorMentions:
     """What the article-level decision sees of one actor: its mention probabilities ``(m, 3)`` and, per mention,
     the sentence index, whether the actor speaks there (a speech verb right after it, "according to" before it) and
-    the words around it (target masked); plus the actor's type and the article's size."""
+    the words around it (target masked); plus the actor's type and name and the article's size."""
 
     proba: np.ndarray
     sentences: list[int] = field(default_factory=list)
@@ -92,6 +92,7 @@ class ActorMentions:
     type: str = "organisation"
     n_sentences: int = 1
     article_mentions: int = 0
+    name: str = ""  # the canonical actor name (the article head's actor prior reads it)
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
@@ -307,6 +308,7 @@ def actor_views(result, proba: np.ndarray, owners: list[tuple[int, Any]], target
             type=actor.type,
             n_sentences=n_sentences,
             article_mentions=len(owners),
+            name=actor.name,
         ))
     return views
 

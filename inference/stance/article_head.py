@@ -9,6 +9,10 @@ mention's probabilities and position, and the actor-level features of :func:`act
 - every mention vector is normalised and projected (``hidden`` units, GELU);
 - attention pooling and max pooling over the actor's mentions (multi-instance: one mention can carry the stance);
 - one linear layer over ``[attention pool; max pool; standardised actor features]`` gives the three logits;
+- optionally an actor prior: how often the labelled stances of the training items called this actor (by canonical
+  name) negative, neutral or positive, smoothed toward the overall class rates (:func:`prior_features`); on Reuters
+  world news the same actors recur with steady treatment (Islamic State, Myanmar, North Korea mostly negative; the
+  EU, the UN, Germany mostly neutral);
 - several such heads trained from different seeds are averaged (``members``).
 
 It is fitted on the actor stances of ``../shared`` by ``foreign-desk train configs/stance-article-head.yaml``
@@ -35,6 +39,22 @@ from foreign_desk.inference.stance.targets import LABELS
 HEAD_WEIGHTS = "article_head.safetensors"
 CONFIG_KEY = "article_head"
 POSITION_FEATURES = ("in_first_sentence", "in_first_three", "relative_position")
+PRIOR_FEATURES = ("prior_negative", "prior_positive", "prior_log_count")
+
+
+def prior_key(name: str) -> str:
+    """The actor prior's key of a canonical actor name."""
+    return " ".join(name.casefold().split())
+
+
+def prior_features(counts: Sequence[float] | None, rates: Sequence[float], alpha: float) -> np.ndarray:
+    """:data:`PRIOR_FEATURES` of an actor whose labelled stances counted ``counts`` (negative, neutral, positive;
+    ``None``: never labelled): the log-odds of negative and of positive against neutral, with the counts smoothed by
+    ``alpha`` pseudo-counts at the overall class ``rates``, and how often it was labelled."""
+    c = np.zeros(len(LABELS)) if counts is None else np.asarray(counts, dtype=float)
+    p = (c + alpha * np.asarray(rates, dtype=float)) / (c.sum() + alpha)
+    neg, neu, pos = (LABELS.index(x) for x in ("negative", "neutral", "positive"))
+    return np.array([np.log(p[neg] / p[neu]), np.log(p[pos] / p[neu]), np.log1p(c.sum())])
 
 
 class ArticleHeadConfig(BaseModel):
@@ -50,6 +70,15 @@ class ArticleHeadConfig(BaseModel):
     features: list[str] = Field(default_factory=lambda: list(FEATURES_V2))
     feature_mean: list[float]
     feature_scale: list[float]
+    actor_prior: dict[str, list[float]] = Field(
+        default_factory=dict, description="labelled stance counts (negative, neutral, positive) per prior_key(name); "
+        "used when ``features`` ends with PRIOR_FEATURES")
+    class_rates: list[float] | None = Field(None, description="overall class rates the prior is smoothed toward")
+    prior_alpha: float = Field(3.0, gt=0)
+
+    @property
+    def uses_prior(self) -> bool:
+        return list(self.features) == [*FEATURES_V2, *PRIOR_FEATURES]
 
     @property
     def mention_dim(self) -> int:
@@ -88,13 +117,19 @@ class ArticleHead(nn.Module):
     def __init__(self, config: ArticleHeadConfig):
         super().__init__()
         self.config = config
-        if list(config.features) != list(FEATURES_V2):
+        if list(config.features) != list(FEATURES_V2) and not config.uses_prior:
             raise ValueError("article head was fitted on different actor features")
-        if not (len(config.feature_mean) == len(config.feature_scale) == len(FEATURES_V2)):
+        n_features = len(config.features)
+        if not (len(config.feature_mean) == len(config.feature_scale) == n_features):
             raise ValueError("article head feature_mean/feature_scale have the wrong length")
+        if config.uses_prior:
+            if config.class_rates is None or len(config.class_rates) != len(LABELS) or min(config.class_rates) <= 0:
+                raise ValueError("article head actor prior needs class_rates: 3 positive numbers")
+            bad = next((k for k, v in config.actor_prior.items() if len(v) != len(LABELS) or min(v) < 0), None)
+            if bad is not None:
+                raise ValueError(f"article head actor prior of {bad!r}: counts must be 3 numbers >= 0")
         self.members = nn.ModuleList(
-            HeadMember(config.mention_dim, config.hidden, config.dropout, len(FEATURES_V2))
-            for _ in range(config.members)
+            HeadMember(config.mention_dim, config.hidden, config.dropout, n_features) for _ in range(config.members)
         )
         self.register_buffer("feature_mean", torch.tensor(config.feature_mean, dtype=torch.float32))
         self.register_buffer("feature_scale", torch.tensor(config.feature_scale, dtype=torch.float32))
@@ -102,9 +137,18 @@ class ArticleHead(nn.Module):
     def standardise(self, features: torch.Tensor) -> torch.Tensor:
         return (features - self.feature_mean) / self.feature_scale
 
+    def actor_inputs(self, view: ActorMentions) -> np.ndarray:
+        """The raw actor features ``config.features`` of one actor: :func:`actor_features_v2`, and its actor prior
+        when the head has one."""
+        x = actor_features_v2(view)
+        if not self.config.uses_prior:
+            return x
+        counts = self.config.actor_prior.get(prior_key(view.name))
+        return np.concatenate([x, prior_features(counts, self.config.class_rates or [], self.config.prior_alpha)])
+
     def forward(self, bags: Sequence[torch.Tensor], features: torch.Tensor) -> torch.Tensor:
         """Log of the members' mean probabilities ``(n, 3)`` for ``n`` actors: ``bags[i]`` holds actor i's mention
-        inputs (at least one row), ``features`` their raw :data:`FEATURES_V2` ``(n, 31)``."""
+        inputs (at least one row), ``features`` their raw ``config.features`` (:meth:`actor_inputs`)."""
         x = self.standardise(features)
         proba = torch.stack([torch.softmax(m(bags, x), dim=1) for m in self.members]).mean(0)
         return torch.log(proba.clamp(min=1e-12))
@@ -119,7 +163,7 @@ class ArticleHead(nn.Module):
             return out
         self.eval()
         bags = [torch.from_numpy(mention_inputs(views[i], vectors[i])) for i in rows]
-        features = torch.tensor(np.array([actor_features_v2(views[i]) for i in rows]), dtype=torch.float32)
+        features = torch.tensor(np.array([self.actor_inputs(views[i]) for i in rows]), dtype=torch.float32)
         out[rows] = torch.softmax(self(bags, features), dim=1).numpy()
         return out
 

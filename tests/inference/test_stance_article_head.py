@@ -18,12 +18,16 @@ from foreign_desk.inference.stance.article import FEATURES_V2, ActorMentions, Ar
 from foreign_desk.inference.stance.article_head import (
     CONFIG_KEY,
     POSITION_FEATURES,
+    PRIOR_FEATURES,
     ArticleHead,
     ArticleHeadConfig,
     load_article_head,
     mention_inputs,
+    prior_features,
+    prior_key,
     save_article_head,
 )
+from foreign_desk.inference.stance.targets import LABELS
 from tests.conftest import REPO
 
 TEXT = (
@@ -146,3 +150,64 @@ def test_an_actors_scores_do_not_depend_on_the_other_actors_of_the_batch() -> No
     order = [3, 0, 6, 1, 5, 2, 4]
     shuffled = ActorMentions(views[3].proba[order], sentences=[views[3].sentences[i] for i in order], n_sentences=9)
     np.testing.assert_allclose(head.predict_proba([shuffled], [vectors[3][order]])[0], alone[3], atol=1e-5)
+
+
+def _prior_head(vector_dim: int, prior: dict[str, list[float]]) -> ArticleHead:
+    """A head that reads the actor prior and nothing else: its last layer sees only the prior_negative feature."""
+    features = [*FEATURES_V2, *PRIOR_FEATURES]
+    torch.manual_seed(0)
+    head = ArticleHead(ArticleHeadConfig(vector_dim=vector_dim, hidden=8, features=features,
+                                         feature_mean=[0.0] * len(features), feature_scale=[1.0] * len(features),
+                                         actor_prior=prior, class_rates=[0.25, 0.65, 0.10], prior_alpha=3.0))
+    with torch.no_grad():
+        out = head.members[0].out[1]
+        out.weight.zero_()
+        out.bias.zero_()
+        out.weight[0, out.weight.shape[1] - len(PRIOR_FEATURES)] = 10.0  # negative logit <- prior_negative
+        out.bias[0] = 5.0  # prior_negative of an unknown actor is log(0.25 / 0.65) = -0.96: not negative
+    return head.eval()
+
+
+def test_prior_features_smooth_the_labelled_counts_toward_the_class_rates() -> None:
+    rates = [0.25, 0.65, 0.10]
+    unknown = prior_features(None, rates, 3.0)
+    np.testing.assert_allclose(unknown, [np.log(0.25 / 0.65), np.log(0.10 / 0.65), 0.0])
+    hostile = prior_features([9, 1, 0], rates, 3.0)  # (9 + 0.75) / (1 + 1.95) negative against neutral
+    np.testing.assert_allclose(hostile, [np.log(9.75 / 2.95), np.log(0.3 / 2.95), np.log(11)])
+    assert prior_key("  Islamic   STATE ") == prior_key("Islamic State") == "islamic state"
+
+
+def test_the_actor_prior_decides_by_the_actors_name() -> None:
+    head = _prior_head(4, {prior_key("Ruritania"): [20.0, 1.0, 0.0], prior_key("Freedonia"): [0.0, 20.0, 1.0]})
+    proba = np.array([[0.2, 0.6, 0.2], [0.3, 0.5, 0.2]])
+    vectors = np.ones((2, 4))
+    views = [ActorMentions(proba, sentences=[0, 1], n_sentences=5, name=name)
+             for name in ("Ruritania", "Freedonia", "Elbonia", "RURITANIA")]
+    labels = head.predict_proba(views, [vectors] * 4).argmax(1)
+    # same mentions, different names: the labelled history of the name decides (unknown names get the class rates)
+    assert [LABELS[i] for i in labels] == ["negative", "neutral", "neutral", "negative"]
+
+
+def test_actor_views_hand_each_actors_canonical_name_to_the_head() -> None:
+    from foreign_desk.inference.stance.article import actor_views
+
+    result = ActorExtractor.default().extract(TEXT)
+    views = actor_views(result, np.zeros((0, 3)), [])
+    assert [v.name for v in views] == [a.name for a in result.actors]
+    assert {"Chile", "Peru"} <= {v.name for v in views}
+
+
+def test_a_prior_head_round_trips_and_refuses_a_damaged_prior(tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    head = _prior_head(6, {"ruritania": [20.0, 1.0, 0.0]})
+    entry = save_article_head(model, head)
+    loaded = load_article_head(model, json.loads(json.dumps(entry)))
+    assert loaded.config.uses_prior and loaded.config.actor_prior == {"ruritania": [20.0, 1.0, 0.0]}
+    view = ActorMentions(np.array([[0.2, 0.6, 0.2]]), sentences=[0], name="Ruritania")
+    np.testing.assert_allclose(loaded.predict_proba([view], [np.ones((1, 6))]),
+                               head.predict_proba([view], [np.ones((1, 6))]), atol=1e-6)
+    with pytest.raises(ModelLoadError, match=r"m is damaged: config.json article_head.*ruritania"):
+        load_article_head(model, {**entry, "actor_prior": {"ruritania": [1.0, -2.0, 0.0]}})
+    with pytest.raises(ModelLoadError, match=r"m is damaged: config.json article_head.*class_rates"):
+        load_article_head(model, {**entry, "class_rates": None})

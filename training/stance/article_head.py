@@ -25,12 +25,15 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from foreign_desk.inference.stance.article import ActorMentions, actor_features_v2, actor_views
+from foreign_desk.inference.stance.article import FEATURES_V2, ActorMentions, actor_features_v2, actor_views
 from foreign_desk.inference.stance.article_head import (
     CONFIG_KEY,
+    PRIOR_FEATURES,
     ArticleHead,
     ArticleHeadConfig,
     mention_inputs,
+    prior_features,
+    prior_key,
     save_article_head,
 )
 from foreign_desk.inference.stance.targets import LABELS
@@ -71,6 +74,9 @@ class ArticleHeadTrainingConfig(BaseModel):
     batch_size: int = Field(32, ge=1, description="actors per optimisation step")
     learning_rate: float = Field(1e-3, gt=0)
     weight_decay: float = Field(1e-3, ge=0)
+    actor_prior: bool = Field(
+        True, description="the head also reads each actor's labelled stance counts in the training items (by name)")
+    prior_alpha: float = Field(3.0, gt=0, description="pseudo-counts at the overall class rates smoothing the prior")
     seed: int = 0
     num_threads: int | None = Field(None, ge=1)
     encode_batch_size: int = Field(32, ge=1)
@@ -181,8 +187,33 @@ def examples_of(items: list[Item], cache: VectorCache) -> list[Example]:
 # --- fitting --------------------------------------------------------------------------------------------------------
 
 
+def actor_prior(examples: list[Example]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Labelled stance counts per :func:`prior_key` of the extracted actor's name, and the overall class rates."""
+    table: dict[str, np.ndarray] = {}
+    for e in examples:
+        key = prior_key(e.view.name) if e.view is not None else ""
+        if key:
+            table.setdefault(key, np.zeros(len(LABELS)))[e.gold] += 1
+    counts = np.bincount([e.gold for e in examples], minlength=len(LABELS)).astype(float)
+    return table, np.maximum(counts, 1.0) / max(1.0, counts.sum())
+
+
+def prior_inputs(examples: list[Example], table: dict[str, np.ndarray], rates: np.ndarray, alpha: float) -> np.ndarray:
+    """:data:`PRIOR_FEATURES` of the training ``examples`` with each one's own label left out of its actor's counts,
+    so that the head meets the prior as it will on unseen items (an actor labelled once is as good as unknown)."""
+    rows = []
+    for e in examples:
+        counts = table.get(prior_key(e.view.name)) if e.view is not None else None
+        if counts is not None:
+            counts = counts.copy()
+            counts[e.gold] -= 1
+        rows.append(prior_features(counts if counts is not None and counts.sum() > 0 else None, rates, alpha))
+    return np.array(rows)
+
+
 def fit_head(examples: list[Example], config: ArticleHeadTrainingConfig, seed: int) -> ArticleHead:
-    """Train a head on the found, scored actors of ``examples`` (square-root class weights, AdamW)."""
+    """Train a head on the found, scored actors of ``examples`` (square-root class weights, AdamW); with
+    ``config.actor_prior`` it also reads the actor prior counted on these examples."""
     import torch
     from torch import nn
 
@@ -190,12 +221,19 @@ def fit_head(examples: list[Example], config: ArticleHeadTrainingConfig, seed: i
     if not usable:
         raise ValueError("no labelled actor was found and scored: nothing to fit the article head on")
     bags = [torch.from_numpy(mention_inputs(e.view, e.vectors)) for e in usable]
-    features = torch.tensor(np.array([actor_features_v2(e.view) for e in usable]), dtype=torch.float32)
+    raw = np.array([actor_features_v2(e.view) for e in usable])
+    prior: dict[str, Any] = {}
+    if config.actor_prior:
+        table, rates = actor_prior(usable)
+        raw = np.hstack([raw, prior_inputs(usable, table, rates, config.prior_alpha)])
+        prior = {"features": [*FEATURES_V2, *PRIOR_FEATURES], "class_rates": rates.tolist(),
+                 "prior_alpha": config.prior_alpha, "actor_prior": {k: v.tolist() for k, v in sorted(table.items())}}
+    features = torch.tensor(raw, dtype=torch.float32)
     y = torch.tensor([e.gold for e in usable])
     mean, scale = features.mean(0), features.std(0).clamp(min=1e-6)
     head = ArticleHead(ArticleHeadConfig(
         vector_dim=usable[0].vectors.shape[1], hidden=config.hidden, dropout=config.dropout, members=config.members,
-        feature_mean=mean.tolist(), feature_scale=scale.tolist(),
+        feature_mean=mean.tolist(), feature_scale=scale.tolist(), **prior,
     ))
     x = head.standardise(features)
     counts = np.bincount(y.numpy(), minlength=len(LABELS)).astype(float)
