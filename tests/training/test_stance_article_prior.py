@@ -17,6 +17,7 @@ from foreign_desk.training.stance.article_head import (
     fit_head,
     prior_inputs,
 )
+from foreign_desk.training.stance.article_rule import Item, half
 from tests.conftest import REPO
 
 NEG, NEU, POS = 0, 1, 2
@@ -68,7 +69,8 @@ def test_the_prior_benchmark_redraws_halves_by_item() -> None:
     spec.loader.exec_module(bench)
     examples = [_example(f"Actor {j}", NEU, f"item{i}") for i in range(40) for j in range(3)]
     bench.redraw_halves(examples, 0)
-    assert {e.half for e in examples} == {0}  # salt 0: the training step's halves, untouched
+    assert [e.half for e in examples] == [half(Item("reuters_world", e.item, {}, None, None, [])) for e in examples]
+    assert len({e.half for e in examples}) == 2  # salt 0: the training step's halves
     bench.redraw_halves(examples, 1)
     by_item = {}
     for e in examples:
