@@ -57,7 +57,10 @@ def test_train_fits_the_head_beside_the_stance_model(setup: tuple[Path, Path]) -
     assert set(metrics["cv"]) == {"reuters2017", "agnews_world", "all"} == set(metrics["rule_cv"])
     for row in metrics["cv"].values():
         assert 0.0 <= row["macro_f1"] <= 1.0 and row["found"] <= row["pairs"]
-    assert "## Article-level head" in (model / "README.md").read_text(encoding="utf-8")
+    card = (model / "README.md").read_text(encoding="utf-8")
+    assert "## Article-level head" in card
+    assert clf.article_head.config.uses_prior and clf.article_head.config.actor_prior  # the config default
+    assert f"labelled stance counts of {len(clf.article_head.config.actor_prior):,} actor names" in card
     assert (cfg.parent / "vectors.npz").is_file()
     assert ArticleStance(clf).head is clf.article_head
     # a second run from the cache fits the same head (seeded)

@@ -309,13 +309,19 @@ def cross_validate_head(examples: list[Example], config: ArticleHeadTrainingConf
 # --- saving ---------------------------------------------------------------------------------------------------------
 
 
-def card_section(model_dir: Path, cv: dict[str, dict], rule_cv: dict[str, dict] | None) -> None:
+def card_section(model_dir: Path, cv: dict[str, dict], rule_cv: dict[str, dict] | None,
+                 head: ArticleHead | None = None) -> None:
     """Replace (or add) the model card's article-level head section with the cross-validated figures."""
+    prior = ""
+    if head is not None and head.config.uses_prior:
+        prior = (f"With an actor prior: the labelled stance counts of {len(head.config.actor_prior):,} actor names "
+                 f"(no text), smoothed by {head.config.prior_alpha:g} pseudo-counts at the class rates; in the "
+                 "figures below it is counted on the training half only. ")
     lines = [
         CARD_MARKER, "",
         "The article-level stance toward each actor is decided by a small multi-instance head over all the actor's "
         "mentions (their encoder vectors from the stance pass, probabilities and positions) and actor features, "
-        "trained on the labelled actor stances (`foreign-desk train configs/stance-article-head.yaml`). "
+        "trained on the labelled actor stances (`foreign-desk train configs/stance-article-head.yaml`). " + prior +
         "2-fold cross-validated over items, missed actors counted as wrong"
         + ("; the aggregation rule on the same folds for comparison:" if rule_cv else ":"),
         "",
@@ -368,7 +374,7 @@ def train(config: ArticleHeadTrainingConfig, resume: bool = False) -> Path:
     metrics = {"cv": cv, "rule_cv": rule_cv, "compare_rule": config.compare_rule, "items": len(items),
                "labelled_actors": len(examples), "timing": timing, "config": json.loads(config.model_dump_json())}
     (model_dir / METRICS_NAME).write_text(compact_json(metrics) + "\n", encoding="utf-8")
-    card_section(model_dir, cv, rule_cv)
+    card_section(model_dir, cv, rule_cv, head)
     write_manifest(model_dir)
     print(f"article head: 2-fold CV macro-F1 {cv['all']['macro_f1']:.3f} over {cv['all']['pairs']} actor pairs"
           + (f" (rule {rule_cv['all']['macro_f1']:.3f})" if rule_cv else "") + "; head saved")
