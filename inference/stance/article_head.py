@@ -123,11 +123,13 @@ class ArticleHead(nn.Module):
         if not (len(config.feature_mean) == len(config.feature_scale) == n_features):
             raise ValueError("article head feature_mean/feature_scale have the wrong length")
         if config.uses_prior:
-            if config.class_rates is None or len(config.class_rates) != len(LABELS) or min(config.class_rates) <= 0:
+            rates = config.class_rates
+            if rates is None or len(rates) != len(LABELS) or not all(0 < r < np.inf for r in rates):
                 raise ValueError("article head actor prior needs class_rates: 3 positive numbers")
-            bad = next((k for k, v in config.actor_prior.items() if len(v) != len(LABELS) or min(v) < 0), None)
+            bad = next((k for k, v in config.actor_prior.items()
+                        if len(v) != len(LABELS) or not all(0 <= c < np.inf for c in v)), None)
             if bad is not None:
-                raise ValueError(f"article head actor prior of {bad!r}: counts must be 3 numbers >= 0")
+                raise ValueError(f"article head actor prior of {bad!r}: counts must be 3 finite numbers >= 0")
         self.members = nn.ModuleList(
             HeadMember(config.mention_dim, config.hidden, config.dropout, n_features) for _ in range(config.members)
         )

@@ -209,5 +209,7 @@ def test_a_prior_head_round_trips_and_refuses_a_damaged_prior(tmp_path: Path) ->
                                head.predict_proba([view], [np.ones((1, 6))]), atol=1e-6)
     with pytest.raises(ModelLoadError, match=r"m is damaged: config.json article_head.*ruritania"):
         load_article_head(model, {**entry, "actor_prior": {"ruritania": [1.0, -2.0, 0.0]}})
+    with pytest.raises(ModelLoadError, match=r"m is damaged: config.json article_head.*ruritania"):
+        load_article_head(model, {**entry, "actor_prior": {"ruritania": [float("nan"), 1.0, 0.0]}})
     with pytest.raises(ModelLoadError, match=r"m is damaged: config.json article_head.*class_rates"):
         load_article_head(model, {**entry, "class_rates": None})
