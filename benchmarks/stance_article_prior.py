@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--salts", type=int, nargs="*", default=[0, 1, 2], help="none: only the --int8 check")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--alpha", type=float, default=3.0)
-    parser.add_argument("--members", type=int, default=5)
+    parser.add_argument("--members", type=int, default=ArticleHeadTrainingConfig().members, help="the shipped recipe's")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--cache", type=Path, default=None)

@@ -61,6 +61,7 @@ def test_train_fits_the_head_beside_the_stance_model(setup: tuple[Path, Path]) -
     assert "## Article-level head" in card
     assert clf.article_head.config.uses_prior and clf.article_head.config.actor_prior  # the config default
     assert f"labelled stance counts of {len(clf.article_head.config.actor_prior):,} actor names" in card
+    assert f"{clf.article_head.config.members} heads trained from different seeds" in card
     assert (cfg.parent / "vectors.npz").is_file()
     assert ArticleStance(clf).head is clf.article_head
     # a second run from the cache fits the same head (seeded)

@@ -69,7 +69,7 @@ class ArticleHeadTrainingConfig(BaseModel):
     limit: int | None = Field(None, gt=0, description="first N labelled items of each dataset (tiny test configs)")
     hidden: int = Field(128, gt=0)
     dropout: float = Field(0.3, ge=0.0, lt=1.0)
-    members: int = Field(5, ge=1, description="heads trained from seeds seed..seed+members-1, averaged")
+    members: int = Field(12, ge=1, description="heads trained from seeds seed..seed+members-1, averaged")
     epochs: int = Field(8, ge=1)
     batch_size: int = Field(32, ge=1, description="actors per optimisation step")
     learning_rate: float = Field(1e-3, gt=0)
@@ -312,16 +312,18 @@ def cross_validate_head(examples: list[Example], config: ArticleHeadTrainingConf
 def card_section(model_dir: Path, cv: dict[str, dict], rule_cv: dict[str, dict] | None,
                  head: ArticleHead | None = None) -> None:
     """Replace (or add) the model card's article-level head section with the cross-validated figures."""
-    prior = ""
+    about = ""
+    if head is not None:
+        about = f"{head.config.members} heads trained from different seeds, their probabilities averaged. "
     if head is not None and head.config.uses_prior:
-        prior = (f"With an actor prior: the labelled stance counts of {len(head.config.actor_prior):,} actor names "
-                 f"(no text), smoothed by {head.config.prior_alpha:g} pseudo-counts at the class rates; in the "
-                 "figures below it is counted on the training half only. ")
+        about += (f"With an actor prior: the labelled stance counts of {len(head.config.actor_prior):,} actor names "
+                  f"(no text), smoothed by {head.config.prior_alpha:g} pseudo-counts at the class rates; in the "
+                  "figures below it is counted on the training half only. ")
     lines = [
         CARD_MARKER, "",
         "The article-level stance toward each actor is decided by a small multi-instance head over all the actor's "
         "mentions (their encoder vectors from the stance pass, probabilities and positions) and actor features, "
-        "trained on the labelled actor stances (`foreign-desk train configs/stance-article-head.yaml`). " + prior +
+        "trained on the labelled actor stances (`foreign-desk train configs/stance-article-head.yaml`). " + about +
         "2-fold cross-validated over items, missed actors counted as wrong"
         + ("; the aggregation rule on the same folds for comparison:" if rule_cv else ":"),
         "",
