@@ -1,8 +1,8 @@
 """Does the article head's actor prior help, on more than one split? 2-fold CV of the committed head recipe with and
 without the prior, on the training step's halves and on halves re-drawn by hashing the item ids with other salts.
 
-    .venv/bin/python benchmarks/stance_article_prior.py [--salts 0 1 2] [--seeds 0] [--alpha 3.0] [--limit N]
-        [--cache runs/stance-mention-vectors.npz] [--threads 2] [--int8]
+    .venv/bin/python benchmarks/stance_article_prior.py [--salts 0 1 2] [--seeds 0] [--alpha 3.0] [--members 12]
+        [--epochs 8] [--limit N] [--cache runs/stance-mention-vectors.npz] [--threads 2] [--int8]
 
 Salt 0 is the halves of ``foreign-desk train configs/stance-article-head.yaml``; every other salt re-draws both halves
 (an item's actors stay together). The prior is counted on the training half only, each training actor's own label left
@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--alpha", type=float, default=3.0)
     parser.add_argument("--members", type=int, default=ArticleHeadTrainingConfig().members, help="the shipped recipe's")
+    parser.add_argument("--epochs", type=int, default=ArticleHeadTrainingConfig().epochs, help="the shipped recipe's")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--cache", type=Path, default=None)
@@ -90,8 +91,8 @@ def main() -> None:
         for seed in args.seeds:
             row = {}
             for prior in (False, True):
-                config = ArticleHeadTrainingConfig(members=args.members, seed=seed, actor_prior=prior,
-                                                   prior_alpha=args.alpha)
+                config = ArticleHeadTrainingConfig(members=args.members, epochs=args.epochs, seed=seed,
+                                                   actor_prior=prior, prior_alpha=args.alpha)
                 row[prior] = cross_validate_head(examples, config)
                 cells = [f"{row[prior][s]['macro_f1']:.3f} (pos {row[prior][s]['per_label_f1']['positive']:.3f})"
                          for s in sets]
@@ -109,7 +110,8 @@ def main() -> None:
         q_cache = VectorCache(None, None)
         q_items, _ = load_items(args.data, quantized_clf, args.limit, 32, q_cache, DATASETS)
         quantized = examples_of(q_items, q_cache)
-        config = ArticleHeadTrainingConfig(members=args.members, seed=args.seeds[0], prior_alpha=args.alpha)
+        config = ArticleHeadTrainingConfig(members=args.members, epochs=args.epochs, seed=args.seeds[0],
+                                           prior_alpha=args.alpha)
         fp32, int8, same = int8_check(examples, quantized, config)
         print("\n| prior head fed by | " + " | ".join(sets) + " |")
         print("|---|" + "---:|" * len(sets))
